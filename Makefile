@@ -1,0 +1,45 @@
+# PSM — three entry points, each working on a fresh machine from nothing.
+#   make run      set up, migrate, load the demo once, serve on http://127.0.0.1:8000
+#   make test     the whole suite (ruff, mypy, migrations check, pytest); DATABASE_URL picks the database
+#   make install  only the virtual environment
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PSM := $(VENV)/bin/psm
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DATA_DIR ?= var
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint typecheck pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || (apt-get update && apt-get install -y python3)
+	@test -x $(PY) || python3 -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && python3 -m venv $(VENV))
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(PSM) migrate --noinput
+	@test -f $(DATA_DIR)/.demo-loaded || ($(PSM) demo && touch $(DATA_DIR)/.demo-loaded)
+	@echo ""
+	@echo "  PSM is starting on http://127.0.0.1:8000"
+	@echo "  Demo log-ins (password: demo): admin, manager, engineer, client"
+	@echo ""
+	$(PSM) serve
+
+test: install lint typecheck pytest
+
+lint:
+	$(VENV)/bin/ruff format --check src benchmarks
+	$(VENV)/bin/ruff check src benchmarks
+
+typecheck:
+	$(VENV)/bin/mypy
+
+pytest:
+	$(PSM) makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)

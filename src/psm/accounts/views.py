@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from psm.accounts import services
+from psm.accounts.forms import (
+    AccountFilterForm,
+    AccountForm,
+    AssignmentForm,
+    ContactForm,
+    InstallImportForm,
+    SiteForm,
+)
+from psm.accounts.scoping import get_visible_account, visible_accounts
+from psm.audit.models import AuditEntry
+from psm.coverage.adapters import cover_now
+from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.team import services as team_services
+from psm.team.models import Absence, Assignment, AssignmentRole, User
+
+
+def _current_assignments() -> Prefetch[str]:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.current().select_related("engineer"),
+        to_attr="current_assignments",
+    )
+
+
+@staff_only
+def account_list(request: HtmxRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    accounts = visible_accounts(request.user).select_related("service_plan")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            accounts = accounts.filter(
+                Q(name__icontains=q) | Q(slug__icontains=q) | Q(sites__city__icontains=q)
+            )
+        if psm := form.cleaned_data["psm"]:
+            accounts = accounts.filter(
+                pk__in=Assignment.objects.current()
+                .filter(engineer=psm, role=AssignmentRole.PRIMARY)
+                .values("account")
+            )
+        if status := form.cleaned_data["status"]:
+            accounts = accounts.filter(status=status)
+    accounts = accounts.distinct().prefetch_related(_current_assignments(), "sites")
+    page = Paginator(accounts.order_by("name"), 50).get_page(request.GET.get("page"))
+    template = "accounts/_account_rows.html" if request.htmx else "accounts/account_list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@staff_only
+def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    now = timezone.now()
+    assignments = list(
+        Assignment.objects.current().filter(account=account).select_related("engineer__engineer")
+    )
+    team_ids = [a.engineer_id for a in assignments]
+    absences = Absence.objects.filter(engineer__in=team_ids, end__gt=now).select_related(
+        "engineer", "substitute"
+    )
+    context = {
+        "account": account,
+        "plan": account.effective_plan(),
+        "sites": account.sites.all(),
+        "contacts": account.contacts.prefetch_related("emails").select_related("site", "user"),
+        "installs": account.installs.select_related("product", "site"),
+        "custom_values": account.custom_values.select_related("field"),
+        "assignments": assignments,
+        "absences": absences,
+        "cover": cover_now(account, now),
+        "history": AuditEntry.objects.filter(account=account).select_related("actor")[:15],
+        "now": now,
+    }
+    return render(request, "accounts/account_detail.html", context)
+
+
+@managers_only
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = services.create_account(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, f"Account {account} created.")
+        return redirect(account)
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+@staff_only
+def account_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        account.refresh_from_db()
+        services.update_account(request.user, account, **changed)  # type: ignore[arg-type]
+        messages.success(request, "Account saved.")
+        return redirect(account)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@staff_only
+def site_create(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    form = SiteForm(request.POST or None, initial={"timezone": account.timezone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_site(request.user, account, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Site added.")
+            return redirect(account)
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": account, "title": "New site"},
+    )
+
+
+@staff_only
+def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    form = ContactForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        emails = data.pop("emails")
+        services.add_contact(request.user, account, emails=emails, **data)  # type: ignore[arg-type]
+        messages.success(request, f"Contact {data['name']} added.")
+        return redirect(account)
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": account, "title": "New contact"},
+    )
+
+
+@staff_only
+def installs_import(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    form = InstallImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.import_installed_products(
+            request.user,  # type: ignore[arg-type]
+            account,
+            form.cleaned_data["file"],
+        )
+        if report.ok:
+            messages.success(request, f"Imported {report.created} installed products.")
+            return redirect(account)
+    status = 400 if report is not None and not report.ok else 200
+    return render(
+        request,
+        "accounts/installs_import.html",
+        {"form": form, "account": account, "report": report},
+        status=status,
+    )
+
+
+@managers_only
+def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        engineer: User = form.cleaned_data["engineer"]
+        try:
+            team_services.assign(request.user, account, engineer, form.cleaned_data["role"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{engineer} assigned.")
+            return redirect(account)
+    return render(
+        request, "accounts/simple_form.html", {"form": form, "account": account, "title": "Assign"}
+    )

@@ -1,0 +1,73 @@
+"""``psm serve``: the whole product on one machine (web, worker, scheduler).
+
+In production run each part as its own process instead (see README "Deployment").
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve web + worker + scheduler together (the embedded single-machine set-up)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=1, help="Background workers.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        psm = [sys.executable, "-m", "psm.cli"]
+        commands = [
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "psm.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["web_workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ],
+            *(
+                [*psm, "worker", "--no-reload", "--interval", "0.2"]
+                for _ in range(options["workers"])
+            ),
+            [*psm, "scheduler"],
+        ]
+        children = [subprocess.Popen(cmd, env=os.environ.copy()) for cmd in commands]
+        self.stdout.write(f"PSM serving on http://{options['bind']} (Ctrl-C to stop)")
+
+        def stop(*_: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            # If any part dies, stop the rest: a half-running product is worse than none.
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

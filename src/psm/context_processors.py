@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Navigation entries for the signed-in role; apps add theirs here as they land."""
+    user: Any = request.user
+    if not getattr(user, "is_authenticated", False):
+        return {"nav": []}
+    if user.is_client:
+        return {"nav": [("portal:home", "Home")]}
+    nav = [("accounts:list", "Accounts")]
+    if user.is_admin:
+        nav.append(("admin:index", "Admin"))
+    return {"nav": nav}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoverageConfig(AppConfig):
+    name = "psm.coverage"
+    verbose_name = "Coverage and service plans"

@@ -1,0 +1,190 @@
+"""PSM settings, read from the environment (see README "Configuration").
+
+One file, typed readers from ``psm.lib.env``; a bad value stops start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from psm.lib.env import Env
+
+env = Env()
+
+BASE_DIR = Path(__file__).resolve().parent
+PSM_ENV = env.choice("PSM_ENV", "development", ("development", "production"))
+PRODUCTION = PSM_ENV == "production"
+TESTING = "pytest" in sys.modules or env.boolean("PSM_TESTING", False)
+DEBUG = env.boolean("PSM_DEBUG", not PRODUCTION and not TESTING)
+
+DATA_DIR = Path(env.string("PSM_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEVELOPMENT_SECRET_KEY = "psm-development-key-never-use-in-production"
+SECRET_KEY = env.string("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "PSM_ENV=production needs SECRET_KEY (or SECRET_KEY_FILE); "
+        "refusing to start with the development key."
+    )
+if PRODUCTION and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters in production.")
+
+BASE_URL = env.url("PSM_BASE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("PSM_ENV=production needs ALLOWED_HOSTS (comma-separated).")
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "psm.audit",
+    "psm.team",
+    "psm.accounts",
+    "psm.coverage",
+    "psm.background",
+    "psm.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "psm.urls"
+WSGI_APPLICATION = "psm.wsgi.application"
+AUTH_USER_MODEL = "team.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "psm.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env.string("DATABASE_URL", "")
+if DATABASE_URL:
+    try:
+        _database = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))
+    except Exception as exc:  # dj-database-url raises several types for a bad URL
+        raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from exc
+else:
+    _database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "psm.sqlite3",
+        # A file, not memory, so tests can start real worker and server processes on it.
+        "TEST": {"NAME": str(DATA_DIR / "test-psm.sqlite3")},
+    }
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker write while pages read; IMMEDIATE avoids upgrade deadlocks.
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": env.string("PSM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "files"},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# E-mail: SMTP when EMAIL_HOST is set, else files under var/outbox to read in development.
+EMAIL_HOST = env.string("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+PSM_MAIL_DOMAIN = env.string("PSM_MAIL_DOMAIN", "psm.localhost")
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"PSM <psm@{PSM_MAIL_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The provider's normal support queue, used when nothing else covers (coverage engine).
+PSM_BASIC_SUPPORT = env.string("PSM_BASIC_SUPPORT", "basic-support")
+
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env.integer("PSM_SESSION_HOURS", 12, minimum=1) * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("PSM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

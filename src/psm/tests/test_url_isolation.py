@@ -1,0 +1,113 @@
+"""Every URL of the project, walked automatically: a client of account A never reaches
+account B's data, and an anonymous visitor is sent to log in. A new URL is covered the
+moment it is added; a URL with a new kind of parameter fails here until it is described
+in FOREIGN_VALUES below."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from psm.testing.book import Book
+
+# Views anyone may open without logging in (reviewed one by one).
+PUBLIC = {"login", "logout", "admin:login", "admin:logout"}
+
+# How to fill each URL parameter with an object of account B (the foreign account).
+FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
+    "slug": lambda book: book.b.slug,
+    # Admin URLs: the admin is closed to non-staff users, whatever the object.
+    "object_id": lambda book: str(book.b.pk),
+    "app_label": lambda book: "accounts",
+    "content_type_id": lambda book: "1",
+    "id": lambda book: str(book.b.pk),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    regex: str
+    params: tuple[str, ...]
+
+    def url(self, book: Book) -> str:
+        path = self.regex.lstrip("^").rstrip("$").replace("\\Z", "")
+        for param in self.params:
+            value = str(FOREIGN_VALUES[param](book))
+            path = re.sub(rf"\(\?P<{param}>[^)]*\)", value, path, count=1)
+        # Optional groups and escapes left by the admin's regex routes.
+        path = path.replace("\\", "").replace("(?:", "").replace(")?", "").replace("?", "")
+        return "/" + path
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(
+                entry.url_patterns, prefix + str(entry.pattern.regex.pattern).lstrip("^"), full_ns
+            )
+        elif isinstance(entry, URLPattern):
+            regex = prefix + str(entry.pattern.regex.pattern).lstrip("^")
+            name = (
+                f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or regex)
+            )
+            params = tuple(re.findall(r"\(\?P<(\w+)>", regex))
+            yield Route(name, regex, params)
+
+
+ROUTES = sorted(set(walk(get_resolver().url_patterns)), key=lambda r: r.name)
+# The admin's catch-all and its app index take free-form paths; they are covered by others.
+ROUTES = [r for r in ROUTES if r.params != ("url",)]
+
+
+def test_every_parameter_is_described() -> None:
+    unknown = {p for r in ROUTES for p in r.params} - set(FOREIGN_VALUES)
+    assert not unknown, f"describe these URL parameters in FOREIGN_VALUES: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_client_of_a_cannot_reach_b(route: Route, book: Book) -> None:
+    if route.name in PUBLIC:
+        return
+    client = Client()
+    client.force_login(book.client_a)
+    url = route.url(book)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if route.name.startswith("admin:"):
+            assert response.status_code in (302, 403, 404), (method, url, response.status_code)
+            if response.status_code == 302:
+                assert "/admin/login/" in response["Location"], (method, url)
+            continue
+        assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+        assert book.b.name.encode() not in response.content, (method, url)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_anonymous_is_sent_to_log_in(route: Route, book: Book) -> None:
+    if route.name in PUBLIC:
+        return
+    response = Client().get(route.url(book))
+    assert response.status_code == 302, (route.url(book), response.status_code)
+    assert "login/" in response["Location"]
+
+
+def test_public_views_are_exactly_the_reviewed_ones() -> None:
+    resolver = get_resolver()
+    open_views = set()
+    for route in ROUTES:
+        if route.params:
+            continue
+        match = resolver.resolve(Route(route.name, route.regex, ()).url(None))
+        if getattr(match.func, "login_required", True) is False:
+            open_views.add(route.name)
+    admin_open = {"admin:login", "admin:logout"}
+    assert open_views - admin_open <= PUBLIC, open_views - PUBLIC

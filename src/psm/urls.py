@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from psm import views
+
+admin.site.site_header = "PSM administration"
+admin.site.site_title = "PSM"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("psm.accounts.urls")),
+    path("portal/", include("psm.portal.urls")),
+    path("admin/", admin.site.urls),
+]

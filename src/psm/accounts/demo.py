@@ -425,18 +425,21 @@ def populate() -> dict[str, int]:
         client.set_password(DEMO_PASSWORD)
         client.save()
     if not Contact.objects.filter(user=client).exists():
-        contact = Contact.objects.create(
-            account=acme,
-            site=acme.sites.first(),
-            name="Alice Adams",
-            title="IT Director",
-            phone="+1 617 555 0100",
-            user=client,
-            receives_reports=True,
-        )
-        ContactEmail.objects.create(
-            contact=contact, address="alice.adams@acme.example", is_primary=True
-        )
+        existing = ContactEmail.objects.filter(address="alice.adams@acme.example").first()
+        if existing is not None:
+            contact = existing.contact
+        else:
+            contact = Contact.objects.create(
+                account=acme, site=acme.sites.first(), name="Alice Adams"
+            )
+            ContactEmail.objects.create(
+                contact=contact, address="alice.adams@acme.example", is_primary=True
+            )
+        contact.user = client
+        contact.title = "IT Director"
+        contact.phone = "+1 617 555 0100"
+        contact.receives_reports = True
+        contact.save()
 
     # A running absence: Bob is on leave, Carol covers.
     now = timezone.now()

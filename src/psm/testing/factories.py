@@ -67,6 +67,7 @@ class SiteFactory(DjangoModelFactory[Site]):
 class ContactFactory(DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(AccountFactory)
     name = factory.Sequence(lambda n: f"Contact {n}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from psm.accounts.models import Account
+from psm.coverage.engine.plan import SLA_KINDS, PlanSpec
 from psm.coverage.engine.team import Absence as AbsenceSpec
 from psm.coverage.engine.team import TeamSpec, who_covers
 from psm.team.models import Absence, Assignment, AssignmentRole, User
@@ -55,3 +56,27 @@ def cover_now(account: Account, at: datetime) -> CoverNow:
     cover = who_covers(team_spec(account, at), at)
     user = User.objects.filter(username=cover.engineer).first() if cover.engineer else None
     return CoverNow(engineer=user, reasons=cover.reasons, until=cover.until)
+
+
+def plan_spec(account: Account) -> PlanSpec:
+    """The engine's PlanSpec for the account's effective plan (the plan plus its overrides).
+
+    Cases snapshot ``plan_spec(account).to_dict()`` when they open, so later plan edits never
+    move a running clock.
+    """
+    effective = account.effective_plan()
+    targets = effective.get("sla_targets") or {}
+    data: dict[str, object] = {
+        "timezone": effective["timezone"],
+        "hours": effective["hours"],
+        "always_covered": list(effective.get("always_covered") or []),
+    }
+    for kind in SLA_KINDS:
+        data[f"{kind}_minutes"] = {
+            priority: int(per_kind[kind])
+            for priority, per_kind in targets.items()
+            if isinstance(per_kind, dict) and per_kind.get(kind) is not None
+        }
+    if effective.get("holidays") is not None:
+        data["holidays"] = effective["holidays"]
+    return PlanSpec.from_dict(data)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("psm.accounts.urls")),
     path("portal/", include("psm.portal.urls")),
+    path("", include("psm.insights.urls")),
     path("admin/", admin.site.urls),
 ]

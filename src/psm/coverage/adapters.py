@@ -1,22 +1,74 @@
-"""The Django side of the coverage engine: turn accounts, assignments and absences into the
-engine's plain specs, and the engine's usernames back into users."""
+"""The Django side of the coverage engine: turn plans, accounts, assignments, absences and
+on-call rotations into the engine's plain specs, and the engine's usernames back into users.
+
+Everything here reads the database once per call and hands the engine immutable values; the
+engine caches calendars per spec, so repeated questions about one plan are cheap.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from psm.accounts.models import Account
-from psm.coverage.engine.plan import SLA_KINDS, PlanSpec
+from psm.coverage.engine.plan import PlanSpec
+from psm.coverage.engine.routing import Route, route
 from psm.coverage.engine.team import Absence as AbsenceSpec
+from psm.coverage.engine.team import OnCallRotation as RotationSpec
+from psm.coverage.engine.team import Override as OverrideSpec
 from psm.coverage.engine.team import TeamSpec, who_covers
+from psm.coverage.models import OnCallRotation
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
 # Absences further out than this cannot change an answer about "now" or the next weeks.
 HORIZON = timedelta(days=120)
 
 
-def team_spec(account: Account, around: datetime) -> TeamSpec:
+def plan_dict(settings_: dict[str, Any]) -> dict[str, Any]:
+    """An effective-plan dict (``Account.effective_plan()``) in the engine's plan format."""
+    sla = settings_.get("sla_targets") or {}
+    spec: dict[str, Any] = {
+        "timezone": settings_["timezone"],
+        "hours": settings_["hours"],
+        "always_covered": list(settings_["always_covered"]),
+    }
+    if settings_.get("holidays"):
+        spec["holidays"] = settings_["holidays"]
+    for kind in ("first_response", "next_update", "resolution"):
+        minutes = {p: t[kind] for p, t in sla.items() if isinstance(t, dict) and kind in t}
+        if minutes:
+            spec[f"{kind}_minutes"] = minutes
+    return spec
+
+
+def plan_spec(account: Account) -> PlanSpec:
+    return PlanSpec.from_dict(plan_dict(account.effective_plan()))
+
+
+def rotation_spec(rotation: OnCallRotation | None) -> RotationSpec | None:
+    if rotation is None:
+        return None
+    members = [m.engineer.username for m in rotation.members.select_related("engineer")]
+    if not members:
+        return None
+    overrides = tuple(
+        OverrideSpec(engineer=o.engineer.username, start=o.start, end=o.end)
+        for o in rotation.overrides.select_related("engineer").order_by("created_at", "id")
+    )
+    return RotationSpec(
+        rotation=tuple(members),
+        start=rotation.start,
+        shift=timedelta(hours=rotation.shift_hours),
+        overrides=overrides,
+    )
+
+
+def team_spec(account: Account, around: datetime) -> TeamSpec | None:
+    """The account's team around an instant; None while it has no primary PSM."""
     by_role: dict[str, str | None] = dict.fromkeys(AssignmentRole.values)
     for assignment in (
         Assignment.objects.active_on(around.date())
@@ -24,6 +76,9 @@ def team_spec(account: Account, around: datetime) -> TeamSpec:
         .select_related("engineer")
     ):
         by_role[assignment.role] = assignment.engineer.username
+    primary = by_role[AssignmentRole.PRIMARY]
+    if primary is None:
+        return None
     people = [u for u in by_role.values() if u]
     absences = tuple(
         AbsenceSpec(
@@ -37,12 +92,16 @@ def team_spec(account: Account, around: datetime) -> TeamSpec:
         .select_related("engineer", "substitute")
     )
     return TeamSpec(
-        primary=by_role[AssignmentRole.PRIMARY],
+        primary=primary,
         substitute=by_role[AssignmentRole.SUBSTITUTE],
         manager=by_role[AssignmentRole.MANAGER],
         absences=absences,
-        on_call=None,
+        on_call=rotation_spec(account.service_plan.on_call_rotation),
     )
+
+
+def display_names(usernames: set[str]) -> dict[str, str]:
+    return {u.username: u.display_name for u in User.objects.filter(username__in=usernames)}
 
 
 @dataclass(frozen=True)
@@ -50,33 +109,39 @@ class CoverNow:
     engineer: User | None
     reasons: tuple[str, ...]
     until: datetime | None
+    covering_for: User | None = None
 
 
 def cover_now(account: Account, at: datetime) -> CoverNow:
-    cover = who_covers(team_spec(account, at), at)
-    user = User.objects.filter(username=cover.engineer).first() if cover.engineer else None
-    return CoverNow(engineer=user, reasons=cover.reasons, until=cover.until)
-
-
-def plan_spec(account: Account) -> PlanSpec:
-    """The engine's PlanSpec for the account's effective plan (the plan plus its overrides).
-
-    Cases snapshot ``plan_spec(account).to_dict()`` when they open, so later plan edits never
-    move a running clock.
-    """
-    effective = account.effective_plan()
-    targets = effective.get("sla_targets") or {}
-    data: dict[str, object] = {
-        "timezone": effective["timezone"],
-        "hours": effective["hours"],
-        "always_covered": list(effective.get("always_covered") or []),
+    team = team_spec(account, at)
+    if team is None:
+        return CoverNow(None, ("no primary PSM is assigned",), None)
+    cover = who_covers(team, at, ZoneInfo(account.timezone))
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in={cover.engineer, cover.covering_for})
     }
-    for kind in SLA_KINDS:
-        data[f"{kind}_minutes"] = {
-            priority: int(per_kind[kind])
-            for priority, per_kind in targets.items()
-            if isinstance(per_kind, dict) and per_kind.get(kind) is not None
-        }
-    if effective.get("holidays") is not None:
-        data["holidays"] = effective["holidays"]
-    return PlanSpec.from_dict(data)
+    return CoverNow(
+        engineer=users.get(cover.engineer),
+        reasons=cover.reasons,
+        until=cover.until,
+        covering_for=users.get(cover.covering_for or ""),
+    )
+
+
+def route_for(account: Account, priority: str, at: datetime) -> Route | None:
+    """The routing decision for a contact from ``account``; None while it has no PSM."""
+    team = team_spec(account, at)
+    if team is None:
+        return None
+    people = {team.primary, team.substitute, team.manager, *(a.substitute for a in team.absences)}
+    if team.on_call is not None:
+        people |= set(team.on_call.rotation) | {o.engineer for o in team.on_call.overrides}
+    return route(
+        plan_spec(account),
+        team,
+        priority,
+        at,
+        basic_support=settings.PSM_BASIC_SUPPORT,
+        names=display_names({p for p in people if p}),
+    )

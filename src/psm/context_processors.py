@@ -10,7 +10,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     if user.is_client:
         return {"nav": [("portal:home", "Home")]}
-    nav = [("accounts:list", "Accounts")]
+    nav = [("accounts:list", "Accounts"), ("coverage:board", "Coverage")]
     if user.is_admin:
         nav.append(("admin:index", "Admin"))
     return {"nav": nav}

@@ -22,6 +22,8 @@ PUBLIC = {"login", "logout", "admin:login", "admin:logout"}
 # How to fill each URL parameter with an object of account B (the foreign account).
 FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "slug": lambda book: book.b.slug,
+    # Provider data, not account data: staff only, so any id proves a client is refused.
+    "calendar_id": lambda book: "1",
     # Admin URLs: the admin is closed to non-staff users, whatever the object.
     "object_id": lambda book: str(book.b.pk),
     "app_label": lambda book: "accounts",

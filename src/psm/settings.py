@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "psm.coverage",
     "psm.background",
     "psm.portal",
+    "psm.engagement",
     "psm.insights",
 ]
 

@@ -10,7 +10,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     if user.is_client:
         return {"nav": [("portal:home", "Home")]}
-    nav = [("accounts:list", "Accounts"), ("coverage:board", "Coverage")]
+    nav = [("insights:my-day", "My day")]
+    if user.is_manager or user.is_admin:
+        nav.append(("insights:overview", "Overview"))
+    nav.append(("accounts:list", "Accounts"))
+    nav.append(("coverage:board", "Coverage"))
     if user.is_admin:
         nav.append(("admin:index", "Admin"))
     return {"nav": nav}

@@ -5,6 +5,9 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if getattr(request.user, "is_client", False):
+    user = request.user
+    if getattr(user, "is_client", False):
         return redirect("portal:home")
-    return redirect("accounts:list")
+    if getattr(user, "is_manager", False) or getattr(user, "is_admin", False):
+        return redirect("insights:overview")
+    return redirect("insights:my-day")

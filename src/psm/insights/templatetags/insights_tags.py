@@ -1,0 +1,56 @@
+"""Time left in words and its colour: "in 2 h 15 min" (green), "in 25 min" (amber),
+"overdue by 1 h" (red). Used wherever a due time is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+SOON = timedelta(hours=1)
+
+
+def words(delta: timedelta) -> str:
+    """A duration as a person says it, to the minute: "3 d 4 h", "2 h 15 min", "5 min"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "less than a minute"
+
+
+@register.filter
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    if due is None:
+        return "no deadline"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return f"overdue by {words(delta)}"
+    return f"in {words(delta)}"
+
+
+@register.filter
+def urgency(due: datetime | None, now: datetime | None = None) -> str:
+    """A CSS class: ``due-late`` past due, ``due-soon`` within the hour, ``due-ok`` else."""
+    if due is None:
+        return "due-none"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return "due-late"
+    if delta < SOON:
+        return "due-soon"
+    return "due-ok"
+
+
+@register.filter
+def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
+    """``{{ counts|get:"P1" }}``: a mapping's value by a key held in a variable."""
+    return None if mapping is None else mapping.get(key)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from psm.testing.book import Book
+from psm.testing.factories import ContactFactory
+
+
+def login(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_search_finds_accounts_and_contacts_by_name_mail_and_phone(book: Book) -> None:
+    ContactFactory(
+        account=book.a, name="Wile Coyote", phone="+1 555 0199", email="wile@acme.example"
+    )
+    client = login(book.alice)
+    page = client.get("/search/", {"q": "acm"}).content.decode()
+    assert "/accounts/acme/" in page
+    page = client.get("/search/", {"q": "wile@acme"}).content.decode()
+    assert "Wile Coyote" in page
+    page = client.get("/search/", {"q": "0199"}).content.decode()
+    assert "Wile Coyote" in page
+
+
+def test_search_is_scoped_to_what_the_user_may_see(book: Book) -> None:
+    ContactFactory(account=book.b, name="Hank Scorpio", email="hank@globex.example")
+    # Dana has no accounts: she finds nothing of A or B.
+    page = login(book.dana).get("/search/", {"q": "glob"}).content.decode()
+    assert "Globex" not in page
+    page = login(book.dana).get("/search/", {"q": "hank"}).content.decode()
+    assert "Hank Scorpio" not in page
+    assert "Nothing found" in page
+    # Bob owns B.
+    page = login(book.bob).get("/search/", {"q": "hank"}).content.decode()
+    assert "Hank Scorpio" in page
+
+
+def test_live_search_returns_results_only(book: Book) -> None:
+    response = login(book.alice).get("/search/", {"q": "acme"}, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert b"/accounts/acme/" in response.content
+
+
+def test_short_queries_search_nothing(book: Book) -> None:
+    page = login(book.alice).get("/search/", {"q": "a"}).content.decode()
+    assert "/accounts/acme/" not in page
+    assert "at least two characters" in page

@@ -1,0 +1,73 @@
+"""Staff home pages: an engineer's day, the manager's overview of the book, global search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from psm.insights import queries
+from psm.insights.search import search as run_search
+from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.team.models import User
+
+BOOK_PAGE = 100
+POLL_SECONDS = 30
+
+
+@staff_only
+def my_day(request: HtmxRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    now = timezone.now()
+    context: dict[str, Any] = {
+        "now": now,
+        "poll_seconds": POLL_SECONDS,
+        "covering": queries.covering_today(user, now),
+        "my_accounts": list(queries.my_accounts(user, now)),
+    }
+    # The poll asks for the panels only; the same URL serves the whole page.
+    template = "insights/_my_day.html" if request.htmx else "insights/my_day.html"
+    return render(request, template, context)
+
+
+@managers_only
+def overview(request: HtmxRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    now = timezone.now()
+    sort = request.GET.get("sort", "account")
+    if sort.lstrip("-") not in queries.SORTS:
+        sort = "account"
+    rows = queries.book(user, now, sort.lstrip("-"), descending=sort.startswith("-"))
+    page = Paginator(rows, BOOK_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "now": now,
+        "page": page,
+        "sort": sort,
+        "priorities": queries.PRIORITIES,
+        "columns": [
+            ("account", "Account"),
+            ("psm", "PSM"),
+            ("open", "Open cases"),
+            ("p1", "By priority"),
+            ("breaches", "Breaches this month"),
+            ("contact", "Last contact"),
+            ("absence", "Upcoming absences"),
+        ],
+        "workload": queries.workload(user, now),
+    }
+    template = "insights/_book.html" if request.htmx else "insights/overview.html"
+    return render(request, template, context)
+
+
+@staff_only
+def search(request: HtmxRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    results = run_search(user, request.GET.get("q", ""))
+    template = "insights/_search_results.html" if request.htmx else "insights/search.html"
+    return render(request, template, {"results": results})

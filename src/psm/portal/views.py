@@ -13,14 +13,16 @@ from psm.accounts.scoping import visible_accounts
 from psm.coverage.adapters import cover_now
 from psm.lib.access import clients_only
 from psm.portal.queries import client_zone, primary_psm, service_now
+from psm.team.models import User
 
 
 def portal_contact(request: HttpRequest) -> Contact:
     """The signed-in client's contact record, on an account they may still see."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in to use the portal.")
     contact = (
-        Contact.objects.filter(
-            user=request.user, is_active=True, account__in=visible_accounts(request.user)
-        )
+        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
         .select_related("account__service_plan", "site")
         .first()
     )

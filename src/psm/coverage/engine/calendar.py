@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import functools
 import threading
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psm.coverage.engine.errors import SpecError
@@ -48,6 +50,10 @@ _SEARCH_YEARS = 60
 _SAMPLE = 3 * 3600
 
 
+if TYPE_CHECKING:  # array is generic only for the type checker on Python 3.11
+    _Fast = tuple[float, float, array[int], array[int], array[int], array[int], int]
+
+
 class NeverOpenError(ValueError):
     """The calendar has no open time at or after the instant asked about."""
 
@@ -65,6 +71,9 @@ class Calendar:
     hours: WeeklyHours | None = DEFAULT_HOURS
     holidays: HolidaySpec = field(default_factory=HolidaySpec)
     _tl: _Timeline = field(init=False, repr=False, compare=False, hash=False)
+    # The timeline's current snapshot unpacked into one tuple: the hot path reads it with a
+    # single attribute load. It may lag the shared timeline; the slow path refreshes it.
+    _fast: _Fast = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         try:
@@ -75,6 +84,13 @@ class Calendar:
             object.__setattr__(self, "hours", _check_hours(self.hours))
         # Equal calendars share one timeline, so a rebuilt plan reuses earlier work.
         object.__setattr__(self, "_tl", _timeline_for(self))
+        self._refresh()
+
+    def _refresh(self) -> None:
+        st = self._tl.state
+        total = st.cumend[-1] if st.cumend else -1
+        fast = (st.lo, st.hi, st.starts, st.ends, st.offs, st.cumend, total)
+        object.__setattr__(self, "_fast", fast)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -159,18 +175,22 @@ class Calendar:
         float rounding, so sub-second instants should go through ``add``, which is exact to
         the microsecond.
         """
-        st = self._tl.state
-        if st.lo <= s < st.hi:
-            ends = st.ends
+        lo, hi, starts, ends, offs, cumend, total = self._fast
+        if lo <= s < hi:
             i = bisect_right(ends, s)
-            if i < len(ends):
-                a = st.starts[i]
-                offs = st.offs
-                target = (s if s > a else a) - offs[i] + d
-                cumend = st.cumend
-                if target <= cumend[-1]:
-                    return target + offs[bisect_left(cumend, target, i)]
-        return self._tl.add_slow(s, d)
+            try:
+                a = starts[i]
+            except IndexError:  # no open interval left in the horizon
+                return self._add_slow(s, d)
+            target = (s if s > a else a) - offs[i] + d
+            if target <= total:
+                return target + offs[bisect_left(cumend, target, i)]
+        return self._add_slow(s, d)
+
+    def _add_slow(self, s: float, d: float) -> float:
+        result = self._tl.add_slow(s, d)
+        self._refresh()
+        return result
 
     def covered_epoch(self, s: float, e: float) -> float:
         """Covered seconds in ``[s, e)``."""
@@ -218,7 +238,6 @@ class _State:
         self.lo_year, self.hi_year = lo_year, hi_year
         self.lo: float = _year_start(lo_year) if lo_year <= hi_year else 0
         self.hi: float = _year_start(hi_year + 1) if lo_year <= hi_year else 0
-        self.starts, self.ends = starts, ends
         offs: list[int] = []
         cumend: list[int] = []
         total = 0
@@ -226,7 +245,10 @@ class _State:
             offs.append(a - total)
             total += b - a
             cumend.append(total)
-        self.offs, self.cumend = offs, cumend
+        # Packed int64 arrays: bisect over 200 calendars stays in cache (~1.4x faster than
+        # lists of int objects in the benchmark).
+        self.starts, self.ends = array("q", starts), array("q", ends)
+        self.offs, self.cumend = array("q", offs), array("q", cumend)
 
     def cum(self, x: float) -> float:
         """Covered seconds from the first interval of the horizon up to ``x``."""
@@ -269,7 +291,7 @@ class _Timeline:
         for y in range(lo, hi + 1):
             if st.lo_year <= y <= st.hi_year:
                 if y == st.lo_year:
-                    chunks.append((st.starts, st.ends))
+                    chunks.append((st.starts.tolist(), st.ends.tolist()))
             else:
                 chunks.append(self._year(y))
         for cs, ce in chunks:

@@ -1,4 +1,4 @@
-"""Coverage engine benchmark: due-time throughput, holiday recompute, businesstimedelta side by side.
+"""Coverage engine benchmark: due times per second, holiday recompute, vs businesstimedelta.
 
     .venv/bin/python benchmarks/coverage_bench.py [--quick] [--out FILE]
 
@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from psm.coverage.engine.calendar import Calendar, WeeklyHours  # noqa: E402
-from psm.coverage.engine.holidays import HolidaySpec  # noqa: E402
+from psm.coverage.engine.calendar import Calendar, WeeklyHours
+from psm.coverage.engine.holidays import HolidaySpec
 
 ZONES = [
     "America/New_York", "America/Chicago", "America/Los_Angeles", "America/St_Johns",
@@ -67,7 +67,7 @@ def random_calendar(rng: random.Random) -> BenchCal:
         hours = None  # 7x24 (a P1 calendar)
     elif kind < 0.3:
         # Split shifts, different per day, sometimes running to 24:00.
-        days = []
+        days: list[tuple[tuple[int, int], ...]] = []
         for _ in range(7):
             if rng.random() < 0.3:
                 days.append(())
@@ -100,7 +100,9 @@ def machine() -> str:
     return f"{arch}, {cpu}, Python {platform.python_version()}"
 
 
-def run_bdt(cals: list[BenchCal], queries: list[tuple[int, int, int]], limit: int) -> dict[str, float]:
+def run_bdt(
+    cals: list[BenchCal], queries: list[tuple[int, int, int]], limit: int
+) -> dict[str, float]:
     import businesstimedelta as bdt
     import pytz
 
@@ -112,7 +114,7 @@ def run_bdt(cals: list[BenchCal], queries: list[tuple[int, int, int]], limit: in
         if b >= 1440:
             continue
         tz = pytz.timezone(bc.cal.zone)
-        days = set()
+        days: set[dt.date] = set()
         for y in range(2025, 2033):
             days |= bc.cal.holidays.dates(y)
         work = bdt.WorkDayRule(
@@ -233,7 +235,8 @@ def main() -> int:
         "",
         f"Command: `.venv/bin/{cmd}`  ",
         f"Machine: {machine()}  ",
-        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC (one process, one core, seed {args.seed})",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC "
+        f"(one process, one core, seed {args.seed})",
         "",
         "| measure | result |",
         "|---|---|",
@@ -241,7 +244,8 @@ def main() -> int:
         f"| build timelines 2026-2028, 200 calendars (cold) | {t_build * 1000:.0f} ms |",
         f"| due-time computations (`Calendar.add_epoch`) | {n:,} in {t_due:.2f} s = "
         f"**{ops:,.0f}/s** |",
-        f"| holiday added: rebuild 200 calendars' timelines 2026-2028 | {t_rebuild * 1000:.0f} ms |",
+        f"| holiday added: rebuild 200 calendars' timelines 2026-2028 | "
+        f"{t_rebuild * 1000:.0f} ms |",
         f"| holiday added: recompute {n:,} open cases' first-response due | "
         f"{t_recompute:.2f} s (total with rebuild **{t_rebuild + t_recompute:.2f} s**; "
         f"{moved:,} dues moved) |",

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA_DIR ?= var
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest
+.PHONY: install run test lint typecheck pytest chromium
 
 install: $(STAMP)
 
@@ -31,7 +31,11 @@ run: install
 	@echo ""
 	$(PSM) serve
 
-test: install lint typecheck pytest
+test: install chromium lint typecheck pytest
+
+# Browser tests drive Debian's Chromium (never a downloaded build).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 lint:
 	$(VENV)/bin/ruff format --check src benchmarks

@@ -1,0 +1,92 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded build)
+against the app served by pytest-django's ``live_server`` on 127.0.0.1.
+
+Use the ``browser`` fixture (imported by a test module or conftest); it opens one headless
+Chromium per call, each with a fresh profile, so several people can be logged in at once:
+
+    def test_x(browser, book):
+        page = browser().new_page()
+        log_in(page, "alice")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+OpenBrowser = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still plain synchronous calls, so Django's async guard is lifted for browser tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    contexts: list[BrowserContext] = []
+    try:
+        with sync_playwright() as playwright:
+
+            def open_browser(viewport: dict[str, int] | None = None) -> BrowserContext:
+                context = playwright.chromium.launch_persistent_context(
+                    user_data_dir=str(tmp_path / f"profile-{len(contexts)}"),
+                    executable_path=str(CHROMIUM),
+                    headless=True,
+                    args=ARGS,
+                    base_url=str(live_server),
+                    viewport=viewport or DESKTOP,  # type: ignore[arg-type]
+                    locale="en-GB",
+                    reduced_motion="reduce",
+                )
+                context.set_default_timeout(10_000)
+                contexts.append(context)
+                return context
+
+            yield open_browser
+            for context in contexts:
+                context.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def log_in(page: Page, username: str, password: str = "password") -> None:
+    """Log in through the real form, as a person would."""
+    page.goto("/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as ``docs/screenshots/<name>.png`` (shown in the README's tour)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+    return path

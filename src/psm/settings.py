@@ -34,7 +34,9 @@ if PRODUCTION and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters in production.")
 
 BASE_URL = env.url("PSM_BASE_URL", "http://127.0.0.1:8000")
-ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env.strings(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("PSM_ENV=production needs ALLOWED_HOSTS (comma-separated).")
 CSRF_TRUSTED_ORIGINS = [BASE_URL]

@@ -19,6 +19,7 @@ class HtmxRequest(HttpRequest):
 
     htmx: HtmxDetails
 
+
 View = Callable[Concatenate[R, P], HttpResponse]
 
 

@@ -18,8 +18,8 @@ from psm.accounts.forms import (
     SiteForm,
 )
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.audit.models import AuditEntry
 from psm.coverage.adapters import cover_now
+from psm.insights.forms import TimelineFilter
 from psm.lib.access import HtmxRequest, managers_only, staff_only
 from psm.team import services as team_services
 from psm.team.models import Absence, Assignment, AssignmentRole, User
@@ -57,9 +57,15 @@ def account_list(request: HtmxRequest) -> HttpResponse:
 
 
 @staff_only
-def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
+    """Account 360: everything the PSM must know about one account on one page."""
     account = get_visible_account(request.user, slug)
     now = timezone.now()
+    timeline_filter = TimelineFilter(request.GET or None)
+    entries = timeline_filter.entries(account, now, include_internal=True)
+    if request.htmx and request.htmx.target == "timeline":
+        context = {"account": account, "timeline_filter": timeline_filter, "entries": entries}
+        return render(request, "insights/_timeline.html", context)
     assignments = list(
         Assignment.objects.current().filter(account=account).select_related("engineer__engineer")
     )
@@ -77,7 +83,8 @@ def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "assignments": assignments,
         "absences": absences,
         "cover": cover_now(account, now),
-        "history": AuditEntry.objects.filter(account=account).select_related("actor")[:15],
+        "timeline_filter": timeline_filter,
+        "entries": entries,
         "now": now,
     }
     return render(request, "accounts/account_detail.html", context)

@@ -2,24 +2,27 @@
 
 An app contributes to an account's timeline by exposing, in ``<app>/timeline.py``, a function
 
-    def timeline_entries(account: Account, since: datetime, until: datetime) -> Iterable[Entry]
+    def timeline_entries(account, since, until=None, *, for_client=False) -> Iterable[Entry]
 
-that returns the account's entries with ``since <= at < until``, newest first, already scoped
-to that account (the caller has checked the viewer may see it). Entries are plain typed values;
-``internal=True`` marks what only the provider's staff may read (internal notes): the client
-portal never shows those. The gatherer finds each installed app's module by name, so an app
-needs nothing else to appear on the account page, and a missing module simply contributes
-nothing.
+returning the account's entries from ``since`` (and before ``until`` when it takes that
+parameter; the gatherer filters otherwise), already scoped to that account: the caller has
+checked that the viewer may see it. ``for_client=True`` asks the source to leave out what a
+client must never read; the gatherer also drops every entry marked ``internal``. Entries are
+``Entry`` values, or any object with the same field names (``at``, ``kind``, ``title`` and
+optionally ``summary``, ``url``, ``actor``, ``channel``, ``internal``). The gatherer finds each
+installed app's module by name, so an app needs nothing else to appear on the account page.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import importlib
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Q
@@ -29,13 +32,13 @@ if TYPE_CHECKING:
 
 LIMIT = 200
 
-# Kinds a filter can pick; an app may use another kind, it is then shown under "other".
-KINDS: dict[str, str] = {
-    "case": "Cases",
-    "message": "Messages",
-    "page": "Pages",
-    "touchpoint": "Touchpoints",
-    "change": "Changes",
+# How the timeline filter names each source (an app label); others use their app's name.
+SOURCE_NAMES: dict[str, str] = {
+    "cases": "Cases and messages",
+    "channels": "Messages",
+    "paging": "Pages",
+    "engagement": "Touchpoints and work",
+    "insights": "Changes",
 }
 
 
@@ -54,11 +57,19 @@ class Entry:
     source: str = field(default="", compare=False)  # app label, filled in by the gatherer
 
 
-class Source(Protocol):
-    def __call__(self, account: Account, since: datetime, until: datetime) -> Iterable[Entry]: ...
+Source = Callable[..., Iterable[Any]]
 
 
-def sources() -> list[tuple[str, Source]]:
+def source_choices() -> list[tuple[str, str]]:
+    """``(app label, name)`` of every source, for the timeline filter."""
+    return [
+        (label, SOURCE_NAMES.get(label) or str(apps.get_app_config(label).verbose_name))
+        for label, _ in sources()
+    ]
+
+
+@functools.cache
+def sources() -> tuple[tuple[str, Source], ...]:
     """``(app label, timeline_entries)`` of each installed app that has a timeline module."""
     found: list[tuple[str, Source]] = []
     for config in apps.get_app_configs():
@@ -71,10 +82,10 @@ def sources() -> list[tuple[str, Source]]:
             if exc.name != module_name:
                 raise  # the module exists but imports something missing: a real bug
             continue
-        fn: Callable[..., Iterable[Entry]] | None = getattr(module, "timeline_entries", None)
+        fn: Source | None = getattr(module, "timeline_entries", None)
         if fn is not None:
             found.append((config.label, fn))
-    return found
+    return tuple(found)
 
 
 def gather(
@@ -82,22 +93,59 @@ def gather(
     since: datetime,
     until: datetime,
     *,
-    kinds: Sequence[str] = (),
+    only: Sequence[str] = (),
     include_internal: bool = True,
     limit: int = LIMIT,
 ) -> list[Entry]:
-    """Every app's entries for ``account`` in [since, until), newest first, at most ``limit``."""
+    """Every app's entries for ``account`` in [since, until), newest first, at most ``limit``;
+    ``only``: the app labels to ask (all when empty)."""
     streams: list[list[Entry]] = []
     for label, fn in sources():
+        if only and label not in only:
+            continue
         entries = [
             _with_source(e, label)
-            for e in fn(account, since, until)
-            if (include_internal or not e.internal) and (not kinds or e.kind in kinds)
+            for e in (_coerce(raw) for raw in _call(fn, account, since, until, include_internal))
+            if since <= e.at < until and (include_internal or not e.internal)
         ]
         entries.sort(key=lambda e: e.at, reverse=True)
         streams.append(entries[:limit])
     merged = heapq.merge(*streams, key=lambda e: e.at, reverse=True)
     return [e for _, e in zip(range(limit), merged, strict=False)]
+
+
+def _call(
+    fn: Callable[..., Iterable[Any]],
+    account: Account,
+    since: datetime,
+    until: datetime,
+    include_internal: bool,
+) -> Iterable[Any]:
+    """Call a source by the parameters it declares: ``until`` (else filtered here) and
+    ``for_client`` (a source that can leave staff-only entries out itself)."""
+    params = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {}
+    if "until" in params:
+        kwargs["until"] = until
+    if "for_client" in params:
+        kwargs["for_client"] = not include_internal
+    return fn(account, since, **kwargs)
+
+
+def _coerce(raw: Any) -> Entry:
+    """An app's own entry type, read by field names, as an ``Entry``."""
+    if isinstance(raw, Entry):
+        return raw
+    return Entry(
+        at=raw.at,
+        kind=str(raw.kind),
+        title=str(raw.title),
+        summary=str(getattr(raw, "summary", "") or ""),
+        url=str(getattr(raw, "url", "") or ""),
+        actor=str(getattr(raw, "actor", "") or ""),
+        channel=str(getattr(raw, "channel", "") or ""),
+        internal=bool(getattr(raw, "internal", False)),
+    )
 
 
 def _with_source(entry: Entry, label: str) -> Entry:

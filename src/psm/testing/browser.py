@@ -57,7 +57,7 @@ def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
                     headless=True,
                     args=ARGS,
                     base_url=str(live_server),
-                    viewport=viewport or DESKTOP,  # type: ignore[arg-type]
+                    viewport=viewport or DESKTOP,
                     locale="en-GB",
                     reduced_motion="reduce",
                 )

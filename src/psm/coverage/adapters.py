@@ -18,9 +18,9 @@ from psm.accounts.models import Account
 from psm.coverage.engine.plan import PlanSpec
 from psm.coverage.engine.routing import Route, route
 from psm.coverage.engine.team import Absence as AbsenceSpec
+from psm.coverage.engine.team import Cover, TeamSpec, who_covers
 from psm.coverage.engine.team import OnCallRotation as RotationSpec
 from psm.coverage.engine.team import Override as OverrideSpec
-from psm.coverage.engine.team import TeamSpec, who_covers
 from psm.coverage.models import OnCallRotation
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
@@ -113,20 +113,32 @@ class CoverNow:
 
 
 def cover_now(account: Account, at: datetime) -> CoverNow:
+    return cover_now_and_next(account, at)[0]
+
+
+def cover_now_and_next(account: Account, at: datetime) -> tuple[CoverNow, CoverNow | None]:
+    """Who covers at ``at``, and who takes over when that answer changes (None: no change
+    ahead)."""
     team = team_spec(account, at)
     if team is None:
-        return CoverNow(None, ("no primary PSM is assigned",), None)
-    cover = who_covers(team, at, ZoneInfo(account.timezone))
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in={cover.engineer, cover.covering_for})
-    }
-    return CoverNow(
-        engineer=users.get(cover.engineer),
-        reasons=cover.reasons,
-        until=cover.until,
-        covering_for=users.get(cover.covering_for or ""),
-    )
+        return CoverNow(None, ("no primary PSM is assigned",), None), None
+    zone = ZoneInfo(account.timezone)
+    now = who_covers(team, at, zone)
+    later = who_covers(team, now.until, zone) if now.until is not None else None
+    wanted = {now.engineer, now.covering_for}
+    if later is not None:
+        wanted |= {later.engineer, later.covering_for}
+    users = {u.username: u for u in User.objects.filter(username__in=wanted - {None})}
+
+    def view(cover: Cover) -> CoverNow:
+        return CoverNow(
+            engineer=users.get(cover.engineer),
+            reasons=cover.reasons,
+            until=cover.until,
+            covering_for=users.get(cover.covering_for or ""),
+        )
+
+    return view(now), (view(later) if later is not None else None)
 
 
 def route_for(account: Account, priority: str, at: datetime) -> Route | None:

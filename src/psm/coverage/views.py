@@ -13,7 +13,7 @@ from icalendar import Event
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.coverage.adapters import CoverNow, cover_now, plan_spec, route_for
+from psm.coverage.adapters import CoverNow, cover_now_and_next, plan_spec, route_for
 from psm.coverage.engine.holidays import HolidaySpec
 from psm.coverage.models import HolidayCalendar
 from psm.lib.access import staff_only
@@ -25,6 +25,7 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 class BoardRow:
     account: Account
     cover: CoverNow
+    next_cover: CoverNow | None
     open_now: bool
     open_until: datetime | None
     opens_next: datetime | None
@@ -45,10 +46,12 @@ def board(request: HttpRequest) -> HttpResponse:
         calendar = plan.business_calendar()
         open_now = calendar.is_open(now)
         decision = route_for(account, "P1", now)
+        cover, next_cover = cover_now_and_next(account, now)
         rows.append(
             BoardRow(
                 account=account,
-                cover=cover_now(account, now),
+                cover=cover,
+                next_cover=next_cover,
                 open_now=open_now,
                 open_until=calendar.next_close(now) if open_now else None,
                 opens_next=None if open_now else calendar.next_open(now),

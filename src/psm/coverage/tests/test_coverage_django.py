@@ -219,3 +219,12 @@ def test_admin_rejects_bad_hours_and_country(book: Book) -> None:
     )
     assert response.status_code == 200 and b"country" in response.content
     assert not HolidayCalendar.objects.filter(name="Nowhere").exists()
+
+
+def test_board_says_who_covers_next(book: Book) -> None:
+    now = datetime.now(UTC)
+    start_absence(
+        None, book.alice, now + timedelta(days=1), now + timedelta(days=4), substitute=book.dana
+    )
+    page = login(book.charlie).get("/coverage/").content.decode()
+    assert "Dana Tester" in page  # takes over Acme when alice's leave starts

@@ -38,3 +38,8 @@ def test_demo_builds_a_book_and_is_idempotent() -> None:
         assert User.objects.get(username=username).check_password("demo")
     assert Absence.objects.filter(substitute__isnull=False).count() == 1
     assert Contact.objects.get(user__username="client").account.slug == "acme"
+    # Coverage: every plan has provider holidays and an on-call rotation.
+    from psm.coverage.models import ServicePlan
+
+    assert not ServicePlan.objects.filter(holiday_calendar__isnull=True).exists()
+    assert not ServicePlan.objects.filter(on_call_rotation__isnull=True).exists()

@@ -17,7 +17,9 @@ class TimelineFilter(forms.Form):
     source = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Show"
     )
-    days = forms.TypedChoiceField(choices=PERIODS, coerce=int, required=False, label="Last")
+    days = forms.TypedChoiceField(
+        choices=PERIODS, coerce=int, required=False, label="Last", initial=str(DEFAULT_DAYS)
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -84,9 +84,9 @@ def log_in(page: Page, username: str, password: str = "password") -> None:
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page as ``docs/screenshots/<name>.png`` (shown in the README's tour)."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save the page as ``docs/screenshots/<name>.png`` (shown in the README's tour)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
     return path

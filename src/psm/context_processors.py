@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))
+    nav.append(("cases:list", "Cases"))
     nav.append(("accounts:list", "Accounts"))
     nav.append(("coverage:board", "Coverage"))
     if user.is_admin:

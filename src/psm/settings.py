@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from psm.channels.email import priority_words as _priority_words
 from psm.lib.env import Env
 
 env = Env()
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "psm.background",
     "psm.portal",
     "psm.engagement",
+    "psm.notifications",
+    "psm.cases",
+    "psm.channels",
     "psm.insights",
 ]
 
@@ -177,6 +181,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The provider's normal support queue, used when nothing else covers (coverage engine).
 PSM_BASIC_SUPPORT = env.string("PSM_BASIC_SUPPORT", "basic-support")
+
+# Cases and e-mail (README "Cases and e-mail").
+MAIL_DIR = DATA_DIR / "mail"  # raw inbound mail, written before it is parsed
+PSM_MAIL_MAX_BYTES = env.integer("PSM_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
+PSM_ATTACHMENT_MAX_BYTES = env.integer(
+    "PSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+PSM_MAIL_PRIORITY_WORDS = _priority_words.parse(
+    env.string("PSM_MAIL_PRIORITY_WORDS", _priority_words.DEFAULT)
+)
+PSM_SMTPD_BIND = env.string("PSM_SMTPD_BIND", "127.0.0.1:2525")
+PSM_IMAP_HOST = env.string("PSM_IMAP_HOST", "")
+PSM_IMAP_SSL = env.boolean("PSM_IMAP_SSL", True)
+PSM_IMAP_PORT = env.integer("PSM_IMAP_PORT", 993 if PSM_IMAP_SSL else 143, minimum=1)
+PSM_IMAP_USER = env.string("PSM_IMAP_USER", "")
+PSM_IMAP_PASSWORD = env.string("PSM_IMAP_PASSWORD", "")
+PSM_IMAP_FOLDER = env.string("PSM_IMAP_FOLDER", "INBOX")
+PSM_IMAP_ARCHIVE_FOLDER = env.string("PSM_IMAP_ARCHIVE_FOLDER", "")
+if PSM_IMAP_HOST and not PSM_IMAP_USER:
+    raise ImproperlyConfigured("PSM_IMAP_HOST is set: PSM_IMAP_USER (and PASSWORD) are needed too.")
+PSM_SLA_WARNING_MINUTES = env.integer("PSM_SLA_WARNING_MINUTES", 30, minimum=0)
+PSM_NOTIFY_MAX_ATTEMPTS = env.integer("PSM_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+PSM_NOTIFY_BACKOFF_SECONDS = env.integer("PSM_NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
+PSM_NOTIFY_LEASE_SECONDS = env.integer("PSM_NOTIFY_LEASE_SECONDS", 300, minimum=1)
 
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

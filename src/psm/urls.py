@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("psm.accounts.urls")),
+    path("cases/", include("psm.cases.urls")),
     path("coverage/", include("psm.coverage.urls")),
     path("portal/", include("psm.portal.urls")),
     path("", include("psm.insights.urls")),

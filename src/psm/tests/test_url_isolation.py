@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from psm.cases.testing import foreign_attachment, foreign_case
 from psm.testing.book import Book
 
 # Views anyone may open without logging in (reviewed one by one).
@@ -29,6 +30,9 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "app_label": lambda book: "accounts",
     "content_type_id": lambda book: "1",
     "id": lambda book: str(book.b.pk),
+    # Cases: account B's case and a file on it.
+    "reference": lambda book: foreign_case(book).reference,
+    "attachment_id": lambda book: str(foreign_attachment(book).pk),
 }
 
 

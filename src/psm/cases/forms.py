@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
+from psm.cases.models import CaseStatus, Origin
+from psm.team.models import Role, User
+
+SORTS = [("due", "Due first"), ("opened", "Newest"), ("priority", "Priority")]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.none(), required=False, to_field_name="slug", label="Account"
+    )
+    status = forms.ChoiceField(required=False)
+    priority = forms.ChoiceField(required=False)
+    breach = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any SLA"), ("breached", "Breached"), ("ok", "Not breached")],
+        label="SLA",
+    )
+    mine = forms.BooleanField(required=False, label="Mine")
+    sort = forms.ChoiceField(required=False, choices=SORTS)
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        account = self.fields["account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = accounts
+        account.empty_label = "All accounts"
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", "Active"), ("all", "Any status"), *CaseStatus.choices]
+        priority = self.fields["priority"]
+        assert isinstance(priority, forms.ChoiceField)
+        priority.choices = [("", "Any priority"), *Priority.choices]
+
+
+class CaseForm(forms.Form):
+    """A case entered by staff (a phone call, a hallway conversation, a portal problem)."""
+
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), to_field_name="slug")
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), required=False, help_text="Who reported it"
+    )
+    title = forms.CharField(max_length=300)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P3)
+    origin = forms.ChoiceField(
+        choices=[(Origin.PHONE, "Telephone"), (Origin.EMAIL, "E-mail"), (Origin.STAFF, "Other")],
+        initial=Origin.PHONE,
+        label="Came in by",
+    )
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
+    installed_product = forms.ModelChoiceField(
+        queryset=InstalledProduct.objects.none(), required=False, label="Product"
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Description")
+    acknowledge = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="E-mail the contact an acknowledgement (who has it, by when)",
+    )
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set("account", accounts)
+        self._set("contact", Contact.objects.filter(account__in=accounts, is_active=True))
+        self._set("site", Site.objects.filter(account__in=accounts))
+        self._set(
+            "installed_product",
+            InstalledProduct.objects.filter(account__in=accounts).select_related("product"),
+        )
+
+    def _set(self, name: str, queryset: QuerySet[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        account = data.get("account")
+        for name in ("contact", "site", "installed_product"):
+            obj = data.get(name)
+            if obj is not None and account is not None and obj.account_id != account.pk:
+                self.add_error(name, f"This belongs to {obj.account}, not {account}.")
+        return data
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Reply to the client")
+    status = forms.ChoiceField(
+        required=False,
+        label="Then",
+        choices=[
+            ("", "keep the status"),
+            (CaseStatus.WAITING_ON_CLIENT, "wait on the client (clocks pause)"),
+            (CaseStatus.WAITING_ON_PROVIDER, "wait on us"),
+            (CaseStatus.RESOLVED, "mark resolved"),
+        ],
+    )
+    attachment = forms.FileField(required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Internal note")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=CaseStatus.choices)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(choices=Priority.choices)
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(role__in=[Role.ENGINEER, Role.MANAGER, Role.ADMIN]),
+        required=False,
+        empty_label="Nobody",
+    )

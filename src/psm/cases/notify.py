@@ -1,0 +1,172 @@
+"""What a case tells people, through the outbox (``psm.notifications``).
+
+Every function here runs inside the service's transaction and writes rows with a stable
+idempotency key, so calling it twice for the same event sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from psm.cases.models import Case, Message
+from psm.channels.email import outgoing
+from psm.notifications.services import notify
+from psm.team.models import Engineer, User
+
+
+def _link(case: Case) -> str:
+    return f"{settings.BASE_URL}{case.get_absolute_url()}"
+
+
+def _local(t: datetime | None, zone: str) -> str:
+    if t is None:
+        return "—"
+    local = t.astimezone(ZoneInfo(zone))
+    return f"{local:%a %d %b %Y %H:%M} ({zone})"
+
+
+def _thread(case: Case) -> list[str]:
+    return list(
+        case.messages.exclude(message_id="")
+        .filter(is_internal=False)
+        .order_by("created_at", "id")
+        .values_list("message_id", flat=True)
+    )
+
+
+def to_engineer(
+    case: Case, user: User | None, event: str, subject: str, body: str, page: bool = False
+) -> None:
+    """E-mail the engineer; with ``page`` also every pager target they registered."""
+    if user is None:
+        return
+    body = f"{body}\n\n{_link(case)}\n"
+    if user.email:
+        notify(
+            f"case:{case.pk}:{event}:email:{user.pk}",
+            transport="email",
+            recipient=user.email,
+            subject=f"[{case.reference}] {subject}",
+            body=body,
+            user=user,
+            account=case.account,
+            headers={
+                "Auto-Submitted": "auto-generated",
+                outgoing.LOOP_HEADER: outgoing.mail_domain(),
+            },
+        )
+    if page:
+        profile = Engineer.objects.filter(user=user).first()
+        for i, url in enumerate(profile.pager_targets if profile else []):
+            notify(
+                f"case:{case.pk}:{event}:page:{user.pk}:{i}",
+                transport="apprise",
+                recipient=f"{user.username} pager #{i + 1}",
+                target=url,
+                subject=f"{case.priority} {case.reference}: {subject}"[:300],
+                body=f"{case.account.name}: {case.title}\n{_link(case)}",
+                user=user,
+                account=case.account,
+            )
+
+
+def new_case(case: Case, page: bool) -> None:
+    zone = case.assignee.timezone if case.assignee else "UTC"
+    body = (
+        f"New {case.priority} case for {case.account.name}: {case.title}\n"
+        f"Reported by: {case.contact.name if case.contact else '—'}\n"
+        f"First response due: {_local(case.first_response_due, zone)}"
+    )
+    to_engineer(case, case.assignee, "opened", f"New {case.priority}: {case.title}", body, page)
+
+
+def client_wrote(case: Case, message: Message) -> None:
+    who = message.author_name
+    to_engineer(
+        case,
+        case.assignee,
+        f"message:{message.pk}",
+        f"{who} wrote",
+        f"{who} added to {case.reference} ({case.get_status_display()}):\n\n{message.text[:4000]}",
+    )
+
+
+def sla_event(case: Case, kind: str, event: str, due: datetime) -> None:
+    """``event`` is "warning" (before the due time) or "breach"."""
+    label = kind.replace("_", " ")
+    user = case.assignee
+    zone = user.timezone if user else "UTC"
+    if event == "warning":
+        subject = f"{label} due soon ({case.priority})"
+        body = f"The {label} on {case.reference} is due {_local(due, zone)}."
+    else:
+        subject = f"{label} target missed ({case.priority})"
+        body = f"The {label} on {case.reference} was due {_local(due, zone)} and is now late."
+    stamp = due.strftime("%Y%m%dT%H%M%S")
+    to_engineer(case, user, f"sla:{kind}:{event}:{stamp}", subject, body)
+
+
+def acknowledge(case: Case, to: str, route_message: str, in_reply_to: Message | None) -> str:
+    """The automatic acknowledgement to the client: who has the case and by when."""
+    zone = case.site.timezone if case.site else case.account.timezone
+    lines = [
+        f"Thank you — we have opened case {case.reference} for your request:",
+        f"  {case.title}",
+        "",
+        f"{route_message}.",
+    ]
+    if case.first_response_due is not None:
+        lines.append(f"You will hear from us by {_local(case.first_response_due, zone)}.")
+    lines += [
+        "",
+        f"Reply to this message to add to the case; keep [{case.reference}] in the subject.",
+    ]
+    return send_to_client(
+        case,
+        key=f"case:{case.pk}:ack",
+        to=to,
+        body="\n".join(lines),
+        sender_name="PSM",
+        automatic="auto-replied",
+        thread=[in_reply_to.message_id] if in_reply_to and in_reply_to.message_id else [],
+    )
+
+
+def send_to_client(
+    case: Case,
+    *,
+    key: str,
+    to: str,
+    body: str,
+    sender_name: str,
+    automatic: str | None = None,
+    thread: list[str] | None = None,
+    html: str = "",
+) -> str:
+    """Queue a mail to the client about ``case``; returns its Message-ID."""
+    message_id, headers = outgoing.case_headers(
+        case,
+        key=key,
+        sender_name=sender_name,
+        thread=_thread(case) if thread is None else thread,
+        automatic=automatic,
+    )
+    notify(
+        key,
+        transport="email",
+        recipient=to,
+        subject=case.mail_subject,
+        body=body,
+        html=html,
+        headers=headers,
+        account=case.account,
+    )
+    return message_id
+
+
+def reply_recipient(case: Case) -> str:
+    """Where a reply goes: the reporting contact's primary address."""
+    return case.contact.primary_email if case.contact else ""

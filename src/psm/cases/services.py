@@ -1,0 +1,506 @@
+"""Every change to a case, one verb each: write, audit, move the clocks and notify together.
+
+Each function runs in one transaction; notifications are outbox rows written in it, so a
+rolled-back change announces nothing and a committed one is always announced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
+from psm.audit.models import record
+from psm.cases import clocks, notify
+from psm.cases.models import (
+    ACTIVE,
+    Attachment,
+    Case,
+    CaseCounter,
+    CaseStatus,
+    Direction,
+    Message,
+    MessageChannel,
+    Origin,
+)
+from psm.coverage import adapters
+from psm.team.models import User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    filename: str
+    content: bytes
+    content_type: str = ""
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(html) if html else ""
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _save(case: Case, fields: Sequence[str]) -> None:
+    case.save(update_fields=[*dict.fromkeys([*fields, "updated_at"])])
+
+
+def next_number(account: Account) -> int:
+    """The account's next case number. The UPDATE takes the counter row's lock until the
+    transaction ends, so concurrent openers queue behind it and never share a number; a
+    rolled-back opening gives its number back (numbers have no gaps unless deleted)."""
+    CaseCounter.objects.get_or_create(account=account)
+    CaseCounter.objects.filter(account=account).update(last_number=F("last_number") + 1)
+    return CaseCounter.objects.values_list("last_number", flat=True).get(account=account)
+
+
+def _pause(case: Case, at: datetime) -> None:
+    if not case.is_paused:
+        case.pauses = [*case.pauses, [at.isoformat(), None]]
+
+
+def _resume(case: Case, at: datetime) -> None:
+    if case.is_paused:
+        start = case.pauses[-1][0]
+        case.pauses = [*case.pauses[:-1], [start, at.isoformat()]]
+
+
+def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
+    limit = settings.PSM_ATTACHMENT_MAX_BYTES
+    for f in files:
+        if len(f.content) > limit:
+            raise ValidationError(
+                f"{f.filename} is {len(f.content):,} bytes; the limit is {limit:,} bytes."
+            )
+        name = f.filename.replace("/", "_").replace("\\", "_")[:200] or "attachment"
+        attachment = Attachment(
+            message=message,
+            filename=name,
+            content_type=f.content_type or Attachment.guess_type(name),
+            size=len(f.content),
+        )
+        attachment.file.save(name, ContentFile(f.content), save=False)
+        attachment.save()
+
+
+def _message(
+    case: Case,
+    *,
+    direction: str,
+    channel: str,
+    text: str,
+    html: str = "",
+    author_user: User | None = None,
+    author_contact: Contact | None = None,
+    is_internal: bool = False,
+    is_automatic: bool = False,
+    message_id: str = "",
+    subject: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    at: datetime,
+) -> Message:
+    message = Message.objects.create(
+        case=case,
+        direction=direction,
+        channel=channel,
+        text=text,
+        html=sanitize_html(html),
+        author_user=author_user,
+        author_contact=author_contact,
+        is_internal=is_internal,
+        is_automatic=is_automatic,
+        message_id=message_id[:255],
+        subject=subject[:300],
+        created_at=at,
+    )
+    if attachments:
+        _attach(message, attachments)
+    return message
+
+
+def open_case(
+    actor: User | None,
+    account: Account,
+    *,
+    title: str,
+    text: str = "",
+    html: str = "",
+    priority: str | None = None,
+    contact: Contact | None = None,
+    site: Site | None = None,
+    installed_product: InstalledProduct | None = None,
+    origin: str = Origin.STAFF,
+    message_id: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    acknowledge_to: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Open a case: number it, snapshot the plan, route it, start the clocks, record the
+    first message, tell the engineer who has it and (``acknowledge_to``) the client."""
+    now = _now(at)
+    priority = priority or (contact.default_priority if contact else Priority.P3)
+    if priority not in Priority.values:
+        raise ValidationError(f"Unknown priority {priority!r}.")
+    for obj, what in ((contact, "contact"), (site, "site"), (installed_product, "product")):
+        if obj is not None and obj.account_id != account.pk:
+            raise ValidationError(f"The {what} belongs to another account.")
+    spec = adapters.plan_spec(account)
+    decision = adapters.route_for(account, priority, now)
+    assignee: User | None = None
+    routing: dict[str, Any]
+    client_message = "Your request has been received and will be answered by our support team"
+    if decision is not None:
+        assignee = User.objects.filter(username=decision.target, is_active=True).first()
+        client_message = decision.client_message
+        routing = decision.explain()
+    else:
+        routing = {"target": None, "channel": "queue", "reasons": ["the account has no PSM"]}
+    with transaction.atomic():
+        number = next_number(account)
+        case = Case(
+            account=account,
+            number=number,
+            reference=f"{account.slug.upper()}-{number}",
+            title=(title.strip() or "(no subject)")[:300],
+            site=site or (contact.site if contact else None),
+            contact=contact,
+            installed_product=installed_product,
+            priority=priority,
+            status=CaseStatus.NEW,
+            origin=origin,
+            assignee=assignee,
+            coverage={
+                "plan": account.service_plan.name,
+                "spec": spec.to_dict(),
+                "settings": account.effective_plan(),
+            },
+            routing=routing,
+            opened_at=now,
+        )
+        clocks.recompute(case)
+        case.save()
+        first = _message(
+            case,
+            direction=Direction.IN if contact is not None else Direction.OUT,
+            channel=_channel_of(origin),
+            text=text,
+            html=html,
+            author_contact=contact,
+            author_user=actor if contact is None else None,
+            is_internal=contact is None and origin == Origin.STAFF,
+            message_id=message_id,
+            subject=title,
+            attachments=attachments,
+            at=now,
+        )
+        record(
+            actor,
+            "case.open",
+            case,
+            account=account,
+            changes={"priority": priority, "origin": origin, "assignee": str(assignee or "")},
+        )
+        notify.new_case(case, page=routing.get("channel") == "page")
+        if acknowledge_to:
+            notify.acknowledge(case, acknowledge_to, client_message, first)
+    return case
+
+
+def _channel_of(origin: str) -> str:
+    channels: dict[str, str] = {
+        Origin.EMAIL: MessageChannel.EMAIL,
+        Origin.PHONE: MessageChannel.PHONE,
+        Origin.PAGE: MessageChannel.PAGE,
+        Origin.PORTAL: MessageChannel.PORTAL,
+    }
+    return channels.get(origin, MessageChannel.NOTE)
+
+
+def add_message(
+    actor: User | None,
+    case: Case,
+    *,
+    text: str,
+    html: str = "",
+    channel: str = MessageChannel.EMAIL,
+    contact: Contact | None = None,
+    message_id: str = "",
+    subject: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    automatic: bool = False,
+    at: datetime | None = None,
+) -> Message:
+    """Something from the client on ``case``. A real message takes a case off "waiting on
+    client" (clocks restart) and reopens a resolved one; an automatic one (out-of-office,
+    bounce) is only recorded."""
+    now = _now(at)
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        message = _message(
+            case,
+            direction=Direction.IN,
+            channel=channel,
+            text=text,
+            html=html,
+            author_contact=contact,
+            author_user=actor if contact is None else None,
+            is_automatic=automatic,
+            message_id=message_id,
+            subject=subject,
+            attachments=attachments,
+            at=now,
+        )
+        if automatic:
+            record(actor, "case.auto_reply", case, account=case.account)
+            return message
+        changed: list[str] = []
+        if case.status in (CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED):
+            before = case.status
+            _resume(case, now)
+            case.status = CaseStatus.OPEN
+            if before == CaseStatus.RESOLVED:
+                case.resolved_at = None
+            changed += ["status", "pauses", "resolved_at"]
+            record(
+                actor,
+                "case.reopen" if before == CaseStatus.RESOLVED else "case.client_replied",
+                case,
+                account=case.account,
+                changes={"status": [before, case.status]},
+            )
+        changed += clocks.recompute(case)
+        _save(case, changed)
+        record(actor, "case.message", case, account=case.account, changes={"message": message.pk})
+        notify.client_wrote(case, message)
+    return message
+
+
+def reply(
+    actor: User,
+    case: Case,
+    *,
+    text: str,
+    html: str = "",
+    channel: str = MessageChannel.EMAIL,
+    attachments: Sequence[NewAttachment] = (),
+    status: str | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """The provider answers the client: the first answer meets the first-response target,
+    each answer restarts the next-update clock; by e-mail it goes out threaded."""
+    now = _now(at)
+    if not text.strip():
+        raise ValidationError("A reply needs some text.")
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("account", "contact")
+            .get(pk=case.pk)
+        )
+        if not case.is_active and case.status != CaseStatus.RESOLVED:
+            raise ValidationError(f"{case.reference} is closed; open a new case instead.")
+        message = _message(
+            case,
+            direction=Direction.OUT,
+            channel=channel,
+            text=text,
+            html=html,
+            author_user=actor,
+            attachments=attachments,
+            subject=case.mail_subject,
+            at=now,
+        )
+        changed = ["last_update_at"]
+        if case.first_response_at is None:
+            case.first_response_at = now
+            due = case.first_response_due
+            if due is not None and now > due and not case.first_response_breached:
+                case.first_response_breached = case.breached = True
+                changed += ["first_response_breached", "breached"]
+            changed.append("first_response_at")
+        case.last_update_at = now
+        case.next_update_breached = False
+        changed.append("next_update_breached")
+        if case.status == CaseStatus.NEW:
+            case.status = CaseStatus.OPEN
+            changed.append("status")
+        if status is not None and status != case.status:
+            changed += _apply_status(case, status, now)
+        changed += clocks.recompute(case)
+        _save(case, changed)
+        if channel == MessageChannel.EMAIL:
+            to = notify.reply_recipient(case)
+            if to:
+                message.message_id = notify.send_to_client(
+                    case,
+                    key=f"case:{case.pk}:reply:{message.pk}",
+                    to=to,
+                    body=text,
+                    html=message.html,
+                    sender_name=actor.display_name,
+                )
+                message.save(update_fields=["message_id"])
+        record(actor, "case.reply", case, account=case.account, changes={"message": message.pk})
+    return message
+
+
+def add_note(actor: User, case: Case, text: str, at: datetime | None = None) -> Message:
+    """An internal note: provider people only, moves no clock."""
+    if not text.strip():
+        raise ValidationError("A note needs some text.")
+    with transaction.atomic():
+        message = _message(
+            case,
+            direction=Direction.OUT,
+            channel=MessageChannel.NOTE,
+            text=text,
+            author_user=actor,
+            is_internal=True,
+            at=_now(at),
+        )
+        record(actor, "case.note", case, account=case.account, changes={"message": message.pk})
+    return message
+
+
+def _apply_status(case: Case, status: str, now: datetime) -> list[str]:
+    if status not in CaseStatus.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    before = case.status
+    case.status = status
+    changed = ["status", "pauses"]
+    if status in (CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        _pause(case, now)
+    else:
+        _resume(case, now)
+    if status == CaseStatus.RESOLVED:
+        case.resolved_at = now
+        due = case.resolution_due
+        if due is not None and now > due:
+            case.resolution_breached = case.breached = True
+            changed += ["resolution_breached", "breached"]
+        changed.append("resolved_at")
+    elif before == CaseStatus.RESOLVED and status in ACTIVE:
+        case.resolved_at = None
+        changed.append("resolved_at")
+    if status == CaseStatus.CLOSED:
+        case.closed_at = now
+        changed.append("closed_at")
+    return changed
+
+
+def set_status(actor: User | None, case: Case, status: str, at: datetime | None = None) -> Case:
+    """Change the status; waiting on the client pauses every clock until it changes again."""
+    now = _now(at)
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if case.status == CaseStatus.CLOSED:
+            raise ValidationError(f"{case.reference} is closed; open a new case instead.")
+        if status == case.status:
+            return case
+        before = case.status
+        changed = _apply_status(case, status, now)
+        changed += clocks.recompute(case)
+        _save(case, changed)
+        record(
+            actor, "case.status", case, account=case.account, changes={"status": [before, status]}
+        )
+    return case
+
+
+def resolve(actor: User, case: Case, summary: str = "", at: datetime | None = None) -> Case:
+    """Mark resolved (clocks stop; a client reply reopens it); the summary goes to the client."""
+    if summary.strip():
+        reply(actor, case, text=summary, status=CaseStatus.RESOLVED, at=at)
+        case.refresh_from_db()
+        return case
+    return set_status(actor, case, CaseStatus.RESOLVED, at=at)
+
+
+def close(actor: User | None, case: Case, at: datetime | None = None) -> Case:
+    return set_status(actor, case, CaseStatus.CLOSED, at=at)
+
+
+def change_priority(
+    actor: User | None, case: Case, priority: str, reason: str = "", at: datetime | None = None
+) -> Case:
+    """New priority, new targets (from the case's own snapshot), clocks recomputed from the
+    opening; the engineer is told."""
+    if priority not in Priority.values:
+        raise ValidationError(f"Unknown priority {priority!r}.")
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("account").get(pk=case.pk)
+        )
+        if priority == case.priority:
+            return case
+        before = case.priority
+        case.priority = priority
+        changed = ["priority", *clocks.recompute(case)]
+        _save(case, changed)
+        record(
+            actor,
+            "case.priority",
+            case,
+            account=case.account,
+            changes={"priority": [before, priority], "reason": reason},
+        )
+        if reason:
+            _message(
+                case,
+                direction=Direction.OUT,
+                channel=MessageChannel.NOTE,
+                text=f"Priority {before} → {priority}: {reason}",
+                author_user=actor,
+                is_internal=True,
+                at=_now(at),
+            )
+        notify.to_engineer(
+            case,
+            case.assignee,
+            f"priority:{before}:{priority}:{_now(at):%Y%m%dT%H%M%S}",
+            f"priority {before} → {priority}",
+            f"{case.reference} is now {priority}. {reason}".strip(),
+            page=priority == Priority.P1,
+        )
+    return case
+
+
+def assign(actor: User | None, case: Case, engineer: User | None) -> Case:
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("account").get(pk=case.pk)
+        )
+        if case.assignee_id == (engineer.pk if engineer else None):
+            return case
+        before = case.assignee
+        case.assignee = engineer
+        _save(case, ["assignee"])
+        record(
+            actor,
+            "case.assign",
+            case,
+            account=case.account,
+            changes={"assignee": [str(before or ""), str(engineer or "")]},
+        )
+        notify.to_engineer(
+            case,
+            engineer,
+            f"assigned:{engineer.pk if engineer else 0}:{timezone.now():%Y%m%dT%H%M%S}",
+            f"assigned to you: {case.title}",
+            f"{actor or 'PSM'} gave you {case.reference} ({case.priority}, {case.account.name}).",
+        )
+    return case

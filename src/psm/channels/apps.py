@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChannelsConfig(AppConfig):
+    name = "psm.channels"
+    verbose_name = "Channels (e-mail)"

@@ -1,0 +1,123 @@
+"""Write notifications into the outbox and deliver them; ``notify`` is idempotent per key."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from psm.notifications.models import Notification, Status, TransportKind
+from psm.notifications.transports import TRANSPORTS, TransportError
+
+log = logging.getLogger(__name__)
+
+BACKOFF_CAP = timedelta(hours=6)
+
+
+def notify(
+    key: str,
+    *,
+    transport: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    target: str = "",
+    user: Any = None,
+    account: Any = None,
+) -> Notification:
+    """Put one notification in the outbox (once per ``key``) and queue its delivery.
+
+    Call it inside the transaction that caused it: the row and the delivery task commit (or
+    roll back) with the change they announce.
+    """
+    if transport not in TransportKind.values:
+        raise ValueError(f"unknown transport {transport!r}")
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    row = Notification(
+        key=key,
+        transport=transport,
+        recipient=recipient[:500],
+        subject=subject[:300],
+        body=body,
+        html=html,
+        headers=headers or {},
+        user=user,
+        account=account,
+        next_attempt_at=timezone.now(),
+    )
+    row.set_target(target)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return Notification.objects.get(key=key)
+    from psm.notifications.tasks import deliver_notification
+
+    deliver_notification.enqueue(row.pk)
+    return row
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at 6 hours (base from PSM_NOTIFY_BACKOFF_SECONDS)."""
+    base = timedelta(seconds=int(settings.PSM_NOTIFY_BACKOFF_SECONDS))
+    delay: timedelta = base * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_CAP)
+
+
+def deliver(notification: Notification) -> bool:
+    """One attempt, if this caller wins the claim. True when it was sent now."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.PSM_NOTIFY_LEASE_SECONDS)
+    if not notification.claim(now, lease):
+        return False
+    claimed_until = notification.claimed_until
+    mine = Notification.objects.filter(
+        pk=notification.pk, status=Status.SENDING, claimed_until=claimed_until
+    )
+    try:
+        TRANSPORTS[notification.transport](notification).send()
+    except Exception as exc:  # any failure is recorded on the row, never lost
+        permanent = isinstance(exc, TransportError) and exc.permanent
+        message = exc.message if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
+        give_up = permanent or notification.attempts >= settings.PSM_NOTIFY_MAX_ATTEMPTS
+        log.warning(
+            "notification %s attempt %s failed: %s",
+            notification.key,
+            notification.attempts,
+            message,
+        )
+        mine.update(
+            status=Status.FAILED if give_up else Status.PENDING,
+            last_error=message[:2000],
+            next_attempt_at=timezone.now() + backoff(notification.attempts),
+            claimed_until=None,
+        )
+        return False
+    mine.update(status=Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error="")
+    return True
+
+
+def deliver_due(limit: int = 500) -> int:
+    """Deliver every row whose time has come (retries, and rows a dead worker left)."""
+    now = timezone.now()
+    sent = 0
+    for row in Notification.objects.filter(Notification.claimable(now)).order_by("next_attempt_at")[
+        :limit
+    ]:
+        sent += deliver(row)
+    return sent
+
+
+def retry(notification: Notification) -> None:
+    """Give a failed notification another round of attempts (admin action)."""
+    Notification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )

@@ -9,7 +9,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(user, "is_authenticated", False):
         return {"nav": []}
     if user.is_client:
-        return {"nav": [("portal:home", "Home")]}
+        return {"nav": [("portal:home", "Home"), ("portal:cases", "Cases")]}
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))

@@ -19,6 +19,7 @@ from psm.accounts.forms import (
 )
 from psm.accounts.scoping import get_visible_account, visible_accounts
 from psm.coverage.adapters import cover_now
+from psm.insights import figures
 from psm.insights.forms import TimelineFilter
 from psm.lib.access import HtmxRequest, managers_only, staff_only
 from psm.team import services as team_services
@@ -83,6 +84,7 @@ def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
         "assignments": assignments,
         "absences": absences,
         "cover": cover_now(account, now),
+        "open_cases": figures.account_open_cases(account),
         "timeline_filter": timeline_filter,
         "entries": entries,
         "now": now,

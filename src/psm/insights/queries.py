@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import visible_accounts
+from psm.insights import figures
 from psm.team.models import Absence, Assignment, AssignmentRole, Role, User
 
 UPCOMING_ABSENCES = timedelta(days=30)
@@ -123,7 +124,8 @@ def book(
     user: User, now: datetime, sort: str = "account", descending: bool = False
 ) -> list[BookRow]:
     """The visible book of accounts, one row each, sorted; a fixed number of queries."""
-    accounts = list(visible_accounts(user).select_related("service_plan").order_by("name"))
+    visible = visible_accounts(user)
+    accounts = list(visible.select_related("service_plan").order_by("name"))
     ids = [a.pk for a in accounts]
     primaries = {
         a.account_id: a.engineer
@@ -139,11 +141,17 @@ def book(
         .order_by("start")
     ):
         absences[ab.engineer_id].append(AbsenceNote(ab.engineer, ab.start, ab.end, ab.substitute))
+    open_cases = figures.open_by_priority(visible)
+    breaches = figures.breaches_since(visible, month_start(now, user.timezone))
+    contacted = figures.last_contact(visible)
     rows = [
         BookRow(
             account=a,
             psm=primaries.get(a.pk),
             absences=absences.get(primaries[a.pk].pk, []) if a.pk in primaries else [],
+            open_by_priority=open_cases.get(a.pk, {}),
+            breaches_this_month=breaches.get(a.pk, 0),
+            last_contact=contacted.get(a.pk),
         )
         for a in accounts
     ]
@@ -209,4 +217,12 @@ def workload(user: User, now: datetime) -> list[Load]:
             substitute = absent_now[row["engineer"]].substitute_id
             assert substitute is not None
             loads[substitute].covering_now += row["n"]
+    _, day_end = day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), user.timezone)
+    cases = figures.engineer_case_figures(ids, now, day_end, month_start(now, user.timezone))
+    for pk, load in loads.items():
+        numbers = cases.get(pk)
+        if numbers:
+            load.open_cases = numbers["open"]
+            load.due_today = numbers["due_today"]
+            load.breaches_this_month = numbers["breaches"]
     return list(loads.values())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from psm.insights import queries
+from psm.insights import figures, queries
 from psm.insights.search import search as run_search
 from psm.lib.access import HtmxRequest, managers_only, staff_only
 from psm.team.models import User
@@ -23,9 +24,15 @@ def my_day(request: HtmxRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     now = timezone.now()
+    _, day_end = queries.day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), user.timezone)
+    cases = list(figures.my_cases(user, now))
     context: dict[str, Any] = {
         "now": now,
         "poll_seconds": POLL_SECONDS,
+        "cases": cases,
+        "breaching_today": [c for c in cases if c.next_due is not None and c.next_due < day_end],
+        "day_end": day_end,
+        "client_messages": figures.recent_client_messages(user, now, cases),
         "covering": queries.covering_today(user, now),
         "my_accounts": list(queries.my_accounts(user, now)),
     }

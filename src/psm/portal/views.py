@@ -1,34 +1,20 @@
-"""The client portal: a client contact's own account only, never staff-only notes."""
+"""The client portal's home: a client contact's own account only."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from psm.accounts.models import Contact
-from psm.accounts.scoping import visible_accounts
+from psm.cases.models import ACTIVE
 from psm.coverage.adapters import cover_now
 from psm.lib.access import clients_only
+from psm.portal.access import portal_contact
+from psm.portal.cases import client_cases
 from psm.portal.queries import client_zone, primary_psm, service_now
-from psm.team.models import User
 
-
-def portal_contact(request: HttpRequest) -> Contact:
-    """The signed-in client's contact record, on an account they may still see."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("Log in to use the portal.")
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account__service_plan", "site")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
+OPEN_ON_HOME = 10
 
 
 @clients_only
@@ -37,15 +23,16 @@ def home(request: HttpRequest) -> HttpResponse:
     account = contact.account
     now = timezone.now()
     zone = client_zone(contact)
-    psm = primary_psm(account)
+    open_cases = client_cases(contact).filter(status__in=ACTIVE).order_by("-opened_at", "-id")
     context = {
         "contact": contact,
         "account": account,
         "zone": zone,
         "now": now,
-        "psm": psm,
+        "psm": primary_psm(account),
         "cover": cover_now(account, now),
         "service": service_now(account, now, zone),
         "mail_address": f"{account.slug}@{settings.PSM_MAIL_DOMAIN}",
+        "open_cases": open_cases[:OPEN_ON_HOME],
     }
     return render(request, "portal/home.html", context)

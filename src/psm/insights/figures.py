@@ -1,0 +1,141 @@
+"""Case figures for the staff pages: each a single grouped query over many accounts or one
+engineer's work, never one query per row (the overview and my day stay flat as books grow)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from psm.accounts.models import Account
+from psm.cases.models import ACTIVE, Case, Direction, Message
+from psm.team.models import Absence, Assignment, AssignmentRole, User
+
+MY_CASES = 100
+RECENT_MESSAGES = timedelta(days=3)
+MESSAGES_SHOWN = 15
+
+
+def open_by_priority(accounts: QuerySet[Account]) -> dict[int, dict[str, int]]:
+    """{account id: {priority: active cases}} for the accounts of ``accounts``."""
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Case.objects.filter(status__in=ACTIVE, account__in=accounts.values("pk"))
+        .values("account", "priority")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        found[row["account"]][row["priority"]] = row["n"]
+    return found
+
+
+BREACH_KINDS = ("first_response", "next_update", "resolution")
+
+
+def _missed_since(since: datetime) -> tuple[Q, dict[str, Count]]:
+    """A target counts as missed at its due time; the due columns are indexed, so "since the
+    first of the month" reads only this month's rows."""
+    any_missed = Q()
+    per_kind: dict[str, Count] = {}
+    for kind in BREACH_KINDS:
+        missed = Q(**{f"{kind}_breached": True, f"{kind}_due__gte": since})
+        any_missed |= missed
+        per_kind[kind] = Count("id", filter=missed)
+    return any_missed, per_kind
+
+
+def breaches_since(accounts: QuerySet[Account], since: datetime) -> dict[int, int]:
+    """{account id: SLA targets missed since ``since``}."""
+    any_missed, per_kind = _missed_since(since)
+    rows = (
+        Case.objects.filter(any_missed, account__in=accounts.values("pk"))
+        .values("account")
+        .annotate(**per_kind)
+        .order_by()
+    )
+    return {row["account"]: sum(row[k] for k in BREACH_KINDS) for row in rows}
+
+
+def last_contact(accounts: QuerySet[Account]) -> dict[int, datetime]:
+    """{account id: our last update to the client}, one index probe per account."""
+    latest = (
+        Case.objects.filter(account=OuterRef("pk"), last_update_at__isnull=False)
+        .order_by("-last_update_at")
+        .values("last_update_at")[:1]
+    )
+    rows = accounts.order_by().annotate(at=Subquery(latest)).values_list("pk", "at")
+    return {pk: at for pk, at in rows if at is not None}
+
+
+def account_open_cases(account: Account) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(account=account, status__in=ACTIVE)
+        .select_related("assignee", "contact")
+        .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
+    )
+
+
+def covered_engineers(user: User, now: datetime) -> list[int]:
+    """Colleagues ``user`` stands in for right now."""
+    return list(Absence.objects.at(now).filter(substitute=user).values_list("engineer", flat=True))
+
+
+def my_cases(user: User, now: datetime) -> QuerySet[Case]:
+    """Active cases assigned to ``user``, plus those of colleagues they stand in for now and
+    unassigned ones on their own accounts; soonest due first (paused ones last)."""
+    mine = Q(assignee=user)
+    away = covered_engineers(user, now)
+    if away:
+        mine |= Q(assignee__in=away)
+    own_accounts = (
+        Assignment.objects.active_on(now.date())
+        .filter(engineer=user, role=AssignmentRole.PRIMARY)
+        .values("account")
+    )
+    mine |= Q(assignee__isnull=True, account__in=own_accounts)
+    return (
+        Case.objects.filter(mine, status__in=ACTIVE)
+        .select_related("account", "assignee", "contact")
+        .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
+    )
+
+
+def recent_client_messages(user: User, now: datetime, cases: list[Case]) -> list[Message]:
+    """What clients wrote lately on ``cases`` (the engineer's), newest first."""
+    return list(
+        Message.objects.filter(
+            case__in=[c.pk for c in cases],
+            direction=Direction.IN,
+            is_automatic=False,
+            created_at__gte=now - RECENT_MESSAGES,
+        )
+        .select_related("case__account", "author_contact")
+        .order_by("-created_at", "-id")[:MESSAGES_SHOWN]
+    )
+
+
+def engineer_case_figures(
+    engineers: list[int], now: datetime, day_end: datetime, month_start: datetime
+) -> dict[int, dict[str, int]]:
+    """{engineer id: {"open", "due_today", "breaches"}} in three grouped queries."""
+    found: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"open": 0, "due_today": 0, "breaches": 0}
+    )
+    active = Case.objects.filter(status__in=ACTIVE, assignee__in=engineers).order_by()
+    for row in active.values("assignee").annotate(
+        n=Count("id"), today=Count("id", filter=Q(next_due__lt=day_end))
+    ):
+        found[row["assignee"]]["open"] = row["n"]
+        found[row["assignee"]]["due_today"] = row["today"]
+    any_missed, per_kind = _missed_since(month_start)
+    rows = (
+        Case.objects.filter(any_missed, assignee__in=engineers)
+        .values("assignee")
+        .annotate(**per_kind)
+        .order_by()
+    )
+    for row in rows:
+        found[row["assignee"]]["breaches"] = sum(row[k] for k in BREACH_KINDS)
+    return found

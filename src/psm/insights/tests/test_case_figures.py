@@ -1,0 +1,156 @@
+"""My day, the overview and account 360 once cases exist: due times in words and colour,
+breaches, client messages, and query counts that stay flat as rows grow."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from psm.cases import services as case_services
+from psm.cases.models import Case
+from psm.insights.templatetags.insights_tags import time_left, urgency
+from psm.team import services as team_services
+from psm.testing.book import Book
+from psm.testing.factories import AccountFactory, ContactFactory
+
+UTC = ZoneInfo("UTC")
+# Tuesday 10 March 2026, 14:00 UTC = 10:00 in New York (Acme) and 15:00 in Berlin (Globex).
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
+def login(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def open_case(book: Book, account: str = "a", **kwargs: object) -> Case:
+    contact = book.contact_a if account == "a" else book.contact_b
+    fields: dict[str, object] = {"title": "Builds fail", "text": "Since 9:00.", "contact": contact}
+    fields.update(kwargs)
+    return case_services.open_case(None, getattr(book, account), **fields)  # type: ignore[arg-type]
+
+
+def test_time_left_in_words_and_colour() -> None:
+    assert time_left(NOW + timedelta(hours=2, minutes=15), NOW) == "in 2 h 15 min"
+    assert time_left(NOW + timedelta(minutes=25), NOW) == "in 25 min"
+    assert time_left(NOW - timedelta(hours=1), NOW) == "overdue by 1 h"
+    assert time_left(NOW + timedelta(days=3, hours=4), NOW) == "in 3 d 4 h"
+    assert time_left(None, NOW) == "no deadline"
+    assert urgency(NOW + timedelta(hours=2), NOW) == "due-ok"
+    assert urgency(NOW + timedelta(minutes=59), NOW) == "due-soon"
+    assert urgency(NOW - timedelta(seconds=1), NOW) == "due-late"
+
+
+def test_my_day_lists_cases_by_due_time_and_what_breaches_today(book: Book) -> None:
+    with time_machine.travel(NOW - timedelta(hours=3), tick=False):
+        p1 = open_case(book, title="Server down", priority="P1")  # 1 h target, 7x24
+    with time_machine.travel(NOW, tick=False):
+        p4 = open_case(book, title="Question", priority="P4")  # 16 business hours
+        p2 = open_case(book, title="Slow builds", priority="P2")  # 4 business hours
+        page = login(book.alice).get("/my-day/").content.decode()
+    cases = page.split('id="due-h"')[1]
+    assert cases.index(p1.reference) < cases.index(p2.reference) < cases.index(p4.reference)
+    flat = text(cases)
+    assert f"{p1.reference} Server down" in flat
+    assert "overdue by 2 h" in flat
+    assert 'class="due-late"' in cases
+    assert "in 4 h" in flat  # P2: 10:00 + 4 business hours = 14:00 New York
+    breaching = text(page.split('id="breach-h"')[1].split("</section>")[0])
+    assert p1.reference in breaching
+    assert p2.reference in breaching  # due 18:00 UTC, before the end of alice's day (UTC)
+    assert p4.reference not in breaching
+
+
+def test_my_day_shows_recent_client_messages_and_cases_of_those_i_cover(book: Book) -> None:
+    with time_machine.travel(NOW, tick=False):
+        theirs = open_case(book, "b", title="Globex licence")
+        case_services.add_message(
+            None, theirs, text="Any news on the licence?", contact=book.contact_b, channel="email"
+        )
+        team_services.start_absence(
+            None, book.bob, NOW - timedelta(hours=1), NOW + timedelta(days=1), book.alice
+        )
+        page = login(book.alice).get("/my-day/").content.decode()
+    assert f"{theirs.reference}" in page.split('id="due-h"')[1]
+    assert "for Bob Tester" in page.split('id="due-h"')[1]
+    messages = text(page.split('id="msg-h"')[1].split("</section>")[0])
+    assert "Bert Client on " + theirs.reference in messages
+    assert "Any news on the licence?" in messages
+    # Dana covers nobody: she sees none of it.
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.dana).get("/my-day/").content.decode()
+    assert theirs.reference not in page
+
+
+def test_my_day_query_count_is_flat(book: Book) -> None:
+    client = login(book.alice)
+    with time_machine.travel(NOW, tick=False):
+        open_case(book)
+        with CaptureQueriesContext(connection) as few:
+            client.get("/my-day/")
+        for n in range(6):
+            case = open_case(book, title=f"Case {n}", priority="P2")
+            case_services.add_message(None, case, text="more", contact=book.contact_a)
+        with CaptureQueriesContext(connection) as many:
+            client.get("/my-day/")
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_overview_counts_open_cases_by_priority_breaches_and_last_contact(book: Book) -> None:
+    with time_machine.travel(NOW - timedelta(hours=3), tick=False):
+        late = open_case(book, title="Server down", priority="P1")
+    with time_machine.travel(NOW, tick=False):
+        open_case(book, priority="P2")
+        open_case(book, priority="P2")
+        # The breach sweep marks what is past due (the cases app's own sweep).
+        Case.objects.filter(pk=late.pk).update(first_response_breached=True, breached=True)
+        case_services.reply(book.alice, late, text="On it.")
+        page = login(book.charlie).get("/overview/").content.decode()
+    row = text(page.split(">Acme<")[1].split("</tr>")[0])
+    assert "America/New_York Alice Tester 3 P1 1 P2 2 P3 0 P4 0 1 10 Mar" in row
+    workload = text(page.split('id="load-h"')[1].split("Bob Tester")[0])
+    assert "Alice Tester 1 1 0 3 3 1" in workload
+    # Sorting by breaches puts Acme first, descending.
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.charlie).get("/overview/", {"sort": "breaches"}).content.decode()
+    assert page.index(">Acme<") < page.index(">Globex<")
+
+
+def test_overview_query_count_is_flat_with_cases(book: Book) -> None:
+    client = login(book.admin)
+    with time_machine.travel(NOW, tick=False):
+        open_case(book)
+        with CaptureQueriesContext(connection) as few:
+            client.get("/overview/")
+        for n in range(8):
+            account = AccountFactory(slug=f"more-{n}", service_plan=book.plan)
+            team_services.assign(None, account, book.dana, "primary")
+            contact = ContactFactory(account=account)
+            case_services.open_case(None, account, title="x", contact=contact, priority="P3")
+        with CaptureQueriesContext(connection) as many:
+            client.get("/overview/")
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_account_360_lists_open_cases_soonest_due_first(book: Book) -> None:
+    with time_machine.travel(NOW, tick=False):
+        slow = open_case(book, title="Question", priority="P4")
+        fast = open_case(book, title="Down", priority="P1")
+        done = open_case(book, title="Fixed already")
+        case_services.close(None, done)
+        page = login(book.alice).get("/accounts/acme/").content.decode()
+    section = page.split('id="cases-h"')[1].split("</section>")[0]
+    assert section.index(fast.reference) < section.index(slow.reference)
+    assert done.reference not in section
+    assert "in 1 h" in text(section)

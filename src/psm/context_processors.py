@@ -9,12 +9,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(user, "is_authenticated", False):
         return {"nav": []}
     if user.is_client:
-        return {"nav": [("portal:home", "Home"), ("portal:cases", "Cases")]}
+        return {
+            "nav": [
+                ("portal:home", "Home"),
+                ("engagement:portal", "Engagement"),
+                ("portal:cases", "Cases"),
+            ]
+        }
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))
     nav.append(("cases:list", "Cases"))
     nav.append(("accounts:list", "Accounts"))
+    nav.append(("engagement:home", "Engagement"))
     nav.append(("coverage:board", "Coverage"))
     if user.is_admin:
         nav.append(("admin:index", "Admin"))

@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("psm.cases.urls")),
     path("coverage/", include("psm.coverage.urls")),
     path("portal/", include("psm.portal.urls")),
+    # Engagement: /engagement/… and the account tab /accounts/<slug>/engagement/….
+    path("", include("psm.engagement.urls")),
     path("", include("psm.insights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -81,4 +82,9 @@ def start_absence(
             absence,
             changes={"start": start, "end": end, "substitute": substitute},
         )
+        if apps.is_installed("psm.engagement"):
+            # The substitute gets a handover brief at once if the absence is running.
+            from psm.engagement.tasks import absence_changed
+
+            absence_changed.enqueue(absence.pk)
     return absence

@@ -15,10 +15,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from psm.cases.testing import foreign_attachment, foreign_case
+from psm.engagement import testing as engagement
 from psm.testing.book import Book
 
 # Views anyone may open without logging in (reviewed one by one).
 PUBLIC = {"login", "logout", "admin:login", "admin:logout"}
+
+# Engagement: a calendar feed's address is its own credential (a revocable 256-bit token,
+# unknown or revoked: 404), and so is a survey link (signed, expiring, single use).
+PUBLIC |= {"engagement:feed", "engagement:survey"}
 
 # How to fill each URL parameter with an object of account B (the foreign account).
 FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
@@ -33,6 +38,16 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     # Cases: account B's case and a file on it.
     "reference": lambda book: foreign_case(book).reference,
     "attachment_id": lambda book: str(foreign_attachment(book).pk),
+    # Engagement: account B's touchpoints, work, advocacy, briefs and a client_b feed.
+    "kind": lambda book: "check_in",
+    "touchpoint_id": lambda book: str(engagement.foreign_touchpoint(book).pk),
+    "follow_up_id": lambda book: str(engagement.foreign_follow_up(book).pk),
+    "work_item_id": lambda book: str(engagement.foreign_work_item(book).pk),
+    "advocacy_id": lambda book: str(engagement.foreign_advocacy(book).pk),
+    "brief_id": lambda book: str(engagement.foreign_brief(book).pk),
+    "feed_id": lambda book: str(engagement.foreign_feed(book).pk),
+    "feed_token": lambda book: "globex-feed",
+    "survey_token": lambda book: "not-a-signed-token",
 }
 
 

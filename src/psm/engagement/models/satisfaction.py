@@ -58,6 +58,9 @@ class Survey(models.Model):
         related_name="surveys",
     )
     subject = models.CharField(max_length=200, blank=True, help_text="What is being rated.")
+    # What caused the survey ("case:12", "check_in:5:7", "nps:3:2025-01-01T09:00"), so asking
+    # twice for the same reason is impossible.
+    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
     # Part of the signed link and checked against it: a link for a replaced survey is dead.
     nonce = models.CharField(max_length=32, unique=True, default=new_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -123,12 +123,10 @@ def cover_now_and_next(account: Account, at: datetime) -> tuple[CoverNow, CoverN
     if team is None:
         return CoverNow(None, ("no primary PSM is assigned",), None), None
     zone = ZoneInfo(account.timezone)
-    now = who_covers(team, at, zone)
-    later = who_covers(team, now.until, zone) if now.until is not None else None
-    wanted = {now.engineer, now.covering_for}
-    if later is not None:
-        wanted |= {later.engineer, later.covering_for}
-    users = {u.username: u for u in User.objects.filter(username__in=wanted - {None})}
+    users = {u.username: u for u in User.objects.filter(username__in=_people(team))}
+    names = {username: user.display_name for username, user in users.items()}
+    now = who_covers(team, at, zone, names)
+    later = who_covers(team, now.until, zone, names) if now.until is not None else None
 
     def view(cover: Cover) -> CoverNow:
         return CoverNow(
@@ -146,14 +144,18 @@ def route_for(account: Account, priority: str, at: datetime) -> Route | None:
     team = team_spec(account, at)
     if team is None:
         return None
-    people = {team.primary, team.substitute, team.manager, *(a.substitute for a in team.absences)}
-    if team.on_call is not None:
-        people |= set(team.on_call.rotation) | {o.engineer for o in team.on_call.overrides}
     return route(
         plan_spec(account),
         team,
         priority,
         at,
         basic_support=settings.PSM_BASIC_SUPPORT,
-        names=display_names({p for p in people if p}),
+        names=display_names(_people(team)),
     )
+
+
+def _people(team: TeamSpec) -> set[str]:
+    people = {team.primary, team.substitute, team.manager, *(a.substitute for a in team.absences)}
+    if team.on_call is not None:
+        people |= set(team.on_call.rotation) | {o.engineer for o in team.on_call.overrides}
+    return {p for p in people if p}

@@ -13,7 +13,13 @@ from icalendar import Event
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.coverage.adapters import CoverNow, cover_now_and_next, plan_spec, route_for
+from psm.coverage.adapters import (
+    CoverNow,
+    cover_now_and_next,
+    display_names,
+    plan_spec,
+    route_for,
+)
 from psm.coverage.engine.holidays import HolidaySpec
 from psm.coverage.models import HolidayCalendar
 from psm.lib.access import staff_only
@@ -85,6 +91,7 @@ def explain(request: HttpRequest, slug: str) -> HttpResponse:
         if form.cleaned_data["at"]:
             at = form.cleaned_data["at"].replace(tzinfo=None).replace(tzinfo=viewer_zone)
     decisions = {p: route_for(account, p, at) for p in PRIORITIES}
+    targets = {d.target for d in decisions.values() if d is not None}
     context = {
         "account": account,
         "form": form,
@@ -93,6 +100,7 @@ def explain(request: HttpRequest, slug: str) -> HttpResponse:
         "decision": decisions[priority],
         "decisions": decisions,
         "viewer_zone": viewer_zone.key,
+        "names": display_names(targets),
     }
     return render(request, "coverage/explain.html", context)
 

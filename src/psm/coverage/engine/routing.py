@@ -93,36 +93,47 @@ def route(
     next_covered: datetime | None = None
     channel: Channel
     if covered and in_hours:
-        cover = who_covers(team, at, tz)
+        cover = who_covers(team, at, tz, names)
         target, channel = cover.engineer, ("page" if always else "email")
         reasons.extend(cover.reasons)
-        reasons.append(f"{priority} within business hours goes by {channel} to {target}")
+        reasons.append(
+            f"{priority} within business hours goes by {channel} to {names.get(target, target)}"
+        )
     elif covered:
-        on_call = team.on_call.explain(at, tz) if team.on_call is not None else None
+        on_call = team.on_call.explain(at, tz, names) if team.on_call is not None else None
         if on_call is not None:
             target, channel = on_call.engineer, "page"
             reasons.append(on_call.reason)
-            reasons.append(f"out of hours {priority} pages the on-call engineer {target}")
+            reasons.append(
+                f"out of hours {priority} pages the on-call engineer {names.get(target, target)}"
+            )
         else:
-            cover = who_covers(team, at, tz)
+            cover = who_covers(team, at, tz, names)
             target, channel = cover.engineer, "page"
             reasons.append("nobody is on call by rotation at this instant")
             reasons.extend(cover.reasons)
-            reasons.append(f"out of hours {priority} pages whoever covers: {target}")
+            reasons.append(
+                f"out of hours {priority} pages whoever covers: {names.get(target, target)}"
+            )
     elif always:
         next_covered = cal.next_open(at)
         target, channel = basic_support, "fallback"
         reasons.append(f"{priority} is not covered on a provider holiday; it goes to basic support")
     else:
         next_covered = cal.next_open(at)
-        cover = who_covers(team, next_covered or at, tz)
+        cover = who_covers(team, next_covered or at, tz, names)
         target, channel = cover.engineer, "queue"
         reasons.extend(cover.reasons)
         if next_covered is None:
-            reasons.append(f"{priority} is never covered under this plan; queued for {target}")
+            reasons.append(
+                f"{priority} is never covered under this plan; "
+                f"queued for {names.get(target, target)}"
+            )
         else:
             when = format_local(next_covered, tz)
-            reasons.append(f"{priority} is next covered at {when}; queued for {target}")
+            reasons.append(
+                f"{priority} is next covered at {when}; queued for {names.get(target, target)}"
+            )
 
     due = _first_response_due(plan, priority, at)
     minutes = plan.first_response.get(priority)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -81,12 +81,17 @@ class OnCallRotation:
         found = self.explain(t)
         return None if found is None else found.engineer
 
-    def explain(self, t: datetime, tz: ZoneInfo | None = None) -> OnCall | None:
+    def explain(
+        self, t: datetime, tz: ZoneInfo | None = None, names: Mapping[str, str] | None = None
+    ) -> OnCall | None:
         zone = tz or ZoneInfo("UTC")
+        name = _namer(names)
         for o in reversed(self.overrides):
             if o.contains(t):
                 span = f"{format_local(o.start, zone)} – {format_local(o.end, zone)}"
-                return OnCall(o.engineer, f"{o.engineer} is on call by override ({span})", o.end)
+                return OnCall(
+                    o.engineer, f"{name(o.engineer)} is on call by override ({span})", o.end
+                )
         if not self.rotation or t < self.start:
             return None
         n = (t - self.start) // self.shift
@@ -96,7 +101,7 @@ class OnCallRotation:
         # An override starting mid-shift ends this answer early.
         later = [o.start for o in self.overrides if t < o.start < ends]
         span = f"{format_local(begins, zone)} – {format_local(ends, zone)}"
-        return OnCall(who, f"{who} is on call by rotation ({span})", min([ends, *later]))
+        return OnCall(who, f"{name(who)} is on call by rotation ({span})", min([ends, *later]))
 
 
 @dataclass(frozen=True)
@@ -194,16 +199,24 @@ class TeamSpec:
         )
 
 
-def who_covers(team: TeamSpec, t: datetime, tz: ZoneInfo | None = None) -> Cover:
+def who_covers(
+    team: TeamSpec,
+    t: datetime,
+    tz: ZoneInfo | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Cover:
     """Primary unless absent at t; else the absence's named substitute if not absent; else the
     assignment's substitute if not absent; else the manager (the primary if there is none).
     ``until`` is when this answer may next change."""
     zone = tz or ZoneInfo("UTC")
+    name = _namer(names)
     away = team.absence_of(team.primary, t)
     if away is None:
         until = team.next_absence_start(team.primary, t)
-        return Cover(team.primary, (f"{team.primary} is the primary PSM and is not absent",), until)
-    reasons = [f"{team.primary} is absent until {format_local(away.end, zone)}"]
+        return Cover(
+            team.primary, (f"{name(team.primary)} is the primary PSM and is not absent",), until
+        )
+    reasons = [f"{name(team.primary)} is absent until {format_local(away.end, zone)}"]
     bounds = [away.end]
     for candidate, role in (
         (away.substitute, "the absence's named substitute"),
@@ -213,17 +226,23 @@ def who_covers(team: TeamSpec, t: datetime, tz: ZoneInfo | None = None) -> Cover
             continue
         gone = team.absence_of(candidate, t)
         if gone is None:
-            reasons.append(f"{candidate} is {role} and is not absent")
+            reasons.append(f"{name(candidate)} is {role} and is not absent")
             nxt = team.next_absence_start(candidate, t)
             until = min([*bounds, nxt] if nxt is not None else bounds)
             return Cover(candidate, tuple(reasons), until, covering_for=team.primary)
-        reasons.append(f"{candidate} ({role}) is absent until {format_local(gone.end, zone)}")
+        reasons.append(f"{name(candidate)} ({role}) is absent until {format_local(gone.end, zone)}")
         bounds.append(gone.end)
     if team.manager is None:
-        reasons.append(f"no manager is set; {team.primary} stays the contact")
+        reasons.append(f"no manager is set; {name(team.primary)} stays the contact")
         return Cover(team.primary, tuple(reasons), min(bounds))
-    reasons.append(f"{team.manager} is the PSM manager and takes over")
+    reasons.append(f"{name(team.manager)} is the PSM manager and takes over")
     return Cover(team.manager, tuple(reasons), min(bounds), covering_for=team.primary)
+
+
+def _namer(names: Mapping[str, str] | None) -> Callable[[str], str]:
+    """Usernames become display names in the reasons when the caller knows them."""
+    known = names or {}
+    return lambda username: known.get(username, username)
 
 
 # -- parsing helpers --------------------------------------------------------------------------

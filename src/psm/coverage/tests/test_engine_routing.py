@@ -49,7 +49,7 @@ def test_after_hours_p1_pages_the_on_call_engineer() -> None:
     assert (r.covered, r.target, r.channel) == (True, "bob", "page")
     assert r.first_response_due == utc(2026, 3, 7, 16)
     assert r.client_message == "On-call engineer Bob Roe has been paged"
-    assert any(x.startswith("bob is on call by rotation") for x in r.reasons)
+    assert any(x.startswith("Bob Roe is on call by rotation") for x in r.reasons)
     nxt = route(PLAN, TEAM, "P1", utc(2026, 3, 14, 15))
     assert nxt.target == "carol"
 
@@ -161,3 +161,10 @@ def test_explain_adds_reasons_and_message() -> None:
     assert isinstance(data["reasons"], list)
     assert "jane is absent until 2026-12-04 00:00 EST" in data["reasons"]
     assert data["client_message"] == "carol covers for jane until 3 December and has been paged"
+
+
+def test_reasons_use_display_names_only_when_given() -> None:
+    named = route(PLAN, TEAM, "P2", utc(2026, 3, 6, 15), names=NAMES)
+    plain = route(PLAN, TEAM, "P2", utc(2026, 3, 6, 15))
+    assert "Jane Doe is the primary PSM and is not absent" in named.reasons
+    assert "jane is the primary PSM and is not absent" in plain.reasons

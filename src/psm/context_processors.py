@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("accounts:list", "Accounts"))
     nav.append(("engagement:home", "Engagement"))
     nav.append(("coverage:board", "Coverage"))
+    nav.append(("team:people", "Team"))
     if user.is_admin:
         nav.append(("admin:index", "Admin"))
     return {"nav": nav}

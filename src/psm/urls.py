@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("psm.accounts.urls")),
     path("cases/", include("psm.cases.urls")),
     path("coverage/", include("psm.coverage.urls")),
+    path("team/", include("psm.team.urls")),
     path("portal/", include("psm.portal.urls")),
     # Engagement: /engagement/… and the account tab /accounts/<slug>/engagement/….
     path("", include("psm.engagement.urls")),

@@ -30,6 +30,8 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "slug": lambda book: book.b.slug,
     # Provider data, not account data: staff only, so any id proves a client is refused.
     "calendar_id": lambda book: "1",
+    # Engineer profiles are provider data (staff only): B's PSM.
+    "username": lambda book: book.bob.username,
     # Admin URLs: the admin is closed to non-staff users, whatever the object.
     "object_id": lambda book: str(book.b.pk),
     "app_label": lambda book: "accounts",

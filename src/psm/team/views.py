@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from psm.accounts.scoping import visible_accounts
+from psm.lib.access import staff_only
+from psm.team.forms import AbsenceForm
+from psm.team.models import Absence, Assignment, Role, User
+from psm.team.services import start_absence
+
+
+def _staff() -> Prefetch[str]:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.current().select_related("account"),
+        to_attr="current_assignments",
+    )
+
+
+@staff_only
+def people(request: HttpRequest) -> HttpResponse:
+    """The provider's team: who they are, what they own, who is away."""
+    now = timezone.now()
+    team = (
+        User.objects.filter(role__in=[Role.ENGINEER, Role.MANAGER], is_active=True)
+        .select_related("engineer__manager")
+        .annotate(
+            primaries=Count(
+                "assignments",
+                filter=Q(assignments__role="primary")
+                & Q(assignments__ends_on__isnull=True)
+                & Q(assignments__account__in=visible_accounts(request.user)),
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "absences",
+                queryset=Absence.objects.filter(end__gt=now).select_related("substitute"),
+                to_attr="coming_absences",
+            )
+        )
+    )
+    return render(request, "team/people.html", {"team": team, "now": now})
+
+
+@staff_only
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    person = (
+        User.objects.filter(role__in=[Role.ENGINEER, Role.MANAGER], username=username)
+        .select_related("engineer__manager")
+        .first()
+    )
+    if person is None:
+        raise Http404("No such engineer")
+    assignments = (
+        Assignment.objects.current()
+        .filter(engineer=person, account__in=visible_accounts(request.user))
+        .select_related("account")
+        .order_by("role", "account__name")
+    )
+    now = timezone.now()
+    context = {
+        "person": person,
+        "engineer": getattr(person, "engineer", None),
+        "assignments": assignments,
+        "absences": person.absences.filter(end__gt=now).select_related("substitute"),
+        "covering": Absence.objects.at(now).filter(substitute=person).select_related("engineer"),
+        "skills": person.engineer.skills.all() if hasattr(person, "engineer") else [],
+    }
+    return render(request, "team/profile.html", context)
+
+
+@staff_only
+def absence_create(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = AbsenceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            absence = start_absence(
+                request.user,
+                data["engineer"],
+                data["start"],
+                data["end"],
+                substitute=data["substitute"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Absence recorded: {absence}.")
+            return redirect("team:profile", username=absence.engineer.username)
+    return render(request, "team/absence_form.html", {"form": form})

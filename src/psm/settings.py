@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "psm.notifications",
     "psm.cases",
     "psm.channels",
+    "psm.paging",
+    "psm.channels.telephony",
     "psm.insights",
 ]
 
@@ -205,6 +207,14 @@ PSM_SLA_WARNING_MINUTES = env.integer("PSM_SLA_WARNING_MINUTES", 30, minimum=0)
 PSM_NOTIFY_MAX_ATTEMPTS = env.integer("PSM_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 PSM_NOTIFY_BACKOFF_SECONDS = env.integer("PSM_NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
 PSM_NOTIFY_LEASE_SECONDS = env.integer("PSM_NOTIFY_LEASE_SECONDS", 300, minimum=1)
+
+# Telephone and pager (README "Telephone and pager").
+PSM_PAGE_ACK_MINUTES = env.integer("PSM_PAGE_ACK_MINUTES", 15, minimum=1)
+PSM_PAGE_SWEEP_SECONDS = env.integer("PSM_PAGE_SWEEP_SECONDS", 15, minimum=1)
+PSM_BASIC_SUPPORT_EMAIL = env.string("PSM_BASIC_SUPPORT_EMAIL", f"support@{PSM_MAIL_DOMAIN}")
+PSM_TWILIO_AUTH_TOKEN = env.string("PSM_TWILIO_AUTH_TOKEN", "")  # unset: webhooks answer 403
+PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P1 calls
+PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
 
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -16,10 +16,28 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from psm.cases.testing import foreign_attachment, foreign_case
 from psm.engagement import testing as engagement
+from psm.paging.testing import foreign_page
 from psm.testing.book import Book
 
 # Views anyone may open without logging in (reviewed one by one).
-PUBLIC = {"login", "logout", "admin:login", "admin:logout"}
+PUBLIC = {
+    "login",
+    "logout",
+    "admin:login",
+    "admin:logout",
+    # Paging: the acknowledgement link in a page message is its own credential (signed,
+    # one engineer and one page, expires); the API authenticates with a bearer key.
+    "paging:ack-link",
+    "paging:api-page",
+    "paging:api-acknowledge",
+    # Telephony webhooks: the provider calls them; X-Twilio-Signature is the credential.
+    "telephony:voice",
+    "telephony:voice-route",
+    "telephony:voice-dialed",
+    "telephony:voice-recorded",
+    "telephony:voice-recording",
+    "telephony:sms",
+}
 
 # Engagement: a calendar feed's address is its own credential (a revocable 256-bit token,
 # unknown or revoked: 404), and so is a survey link (signed, expiring, single use).
@@ -27,6 +45,9 @@ PUBLIC |= {"engagement:feed", "engagement:survey"}
 
 # How to fill each URL parameter with an object of account B (the foreign account).
 FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
+    # Paging: account B's page; the signed link is public and checks its own signature.
+    "page_id": lambda book: str(foreign_page(book).pk),
+    "token": lambda book: "not-a-signed-token",
     "slug": lambda book: book.b.slug,
     # Provider data, not account data: staff only, so any id proves a client is refused.
     "calendar_id": lambda book: "1",

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TelephonyConfig(AppConfig):
+    """The telephone channel: the provider's voice and messaging webhooks. Its own app (label
+    ``telephony``) inside ``psm.channels`` so its tables and migrations stand alone."""
+
+    name = "psm.channels.telephony"
+    label = "telephony"
+    verbose_name = "Channels (telephone and SMS)"
+
+    def ready(self) -> None:
+        from psm.channels.telephony import signals  # noqa: F401

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PagingConfig(AppConfig):
+    name = "psm.paging"
+    verbose_name = "Pages and escalation"

@@ -1,0 +1,404 @@
+"""Every change to a page, one verb each: write the page and its step, audit, notify.
+
+``page_psm`` routes the page with the coverage engine and snapshots the escalation policy;
+``escalate`` moves a page whose acknowledgement time ran out to the next engineer, claiming
+the step with a conditional UPDATE so it happens once however many workers try;
+``acknowledge`` stops the escalation, once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from psm.accounts.models import Account, Contact, Priority
+from psm.accounts.scoping import visible_accounts
+from psm.audit.models import record
+from psm.coverage import adapters
+from psm.coverage.engine.routing import Route
+from psm.paging import notify
+from psm.paging.models import (
+    UNACKNOWLEDGED,
+    WAITING,
+    AckVia,
+    Page,
+    PageSource,
+    PageStatus,
+    PageStep,
+    StepKind,
+)
+from psm.paging.policy import snapshot
+from psm.team.models import User
+
+log = logging.getLogger(__name__)
+
+# A second press of the button (or a repeated SMS) within this time is the same page.
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+
+def _no_psm_route(account: Account, priority: str, at: datetime) -> Route:
+    from django.conf import settings
+
+    return Route(
+        priority=priority,
+        at=at,
+        covered=False,
+        target=settings.PSM_BASIC_SUPPORT,
+        channel="fallback",
+        first_response_due=None,
+        next_covered=None,
+        reasons=(f"{account.name} has no primary PSM assigned; it goes to basic support",),
+        client_message="Your page has gone to our support team, who will help you right away",
+    )
+
+
+def page_psm(
+    account: Account,
+    *,
+    priority: str = Priority.P1,
+    message: str = "",
+    contact: Contact | None = None,
+    opened_by: User | None = None,
+    source: str = PageSource.PORTAL,
+    case_reference: str = "",
+    at: datetime | None = None,
+) -> Page:
+    """Page whoever covers ``account`` now (the coverage engine decides), or the basic-support
+    queue when the engine says so; the escalation policy is copied onto the page."""
+    now = at or timezone.now()
+    if priority not in Priority.values:
+        raise ValidationError(f"Unknown priority {priority!r}; use one of P1–P4.")
+    if contact is not None and contact.account_id != account.pk:
+        raise ValidationError("The contact belongs to another account.")
+    message = message.strip()[:4000]
+    recent = Page.objects.filter(
+        account=account,
+        contact=contact,
+        priority=priority,
+        message=message,
+        status__in=UNACKNOWLEDGED,
+        opened_at__gte=now - DUPLICATE_WINDOW,
+    ).first()
+    if recent is not None:
+        return recent
+    route = adapters.route_for(account, priority, now) or _no_psm_route(account, priority, now)
+    policy = snapshot(account, route, now)
+    with transaction.atomic():
+        page = Page.objects.create(
+            account=account,
+            contact=contact,
+            opened_by=opened_by,
+            source=source,
+            priority=priority,
+            message=message,
+            case_reference=case_reference[:60],
+            channel=route.channel,
+            route=route.explain(),
+            client_message=route.client_message[:300],
+            policy=policy,
+            target_name=route.target,
+            opened_at=now,
+            step=0,
+        )
+        record(
+            opened_by,
+            "page.open",
+            page,
+            account=account,
+            changes={"priority": priority, "channel": route.channel, "target": route.target},
+        )
+        if route.channel == "fallback":
+            _fall_back(page, now, route.reasons[-1] if route.reasons else "basic support")
+        elif route.channel == "queue" and route.next_covered and route.next_covered > now:
+            _queue(page, route.next_covered, now)
+        else:
+            _page_from(page, 0, now)
+    return page
+
+
+def _queue(page: Page, starts: datetime, now: datetime) -> None:
+    """Not covered now: the target is told by e-mail, and paged when coverage starts."""
+    first = page.chain[0] if page.chain else None
+    user = User.objects.filter(username=first["username"]).first() if first else None
+    transports: list[str] = []
+    keys: list[str] = []
+    page.step = -1
+    page.target = user
+    page.ack_deadline = starts
+    page.save(update_fields=["step", "target", "ack_deadline"])
+    if user is not None and user.email:
+        from psm.notifications.services import notify as outbox
+
+        key = f"page:{page.pk}:step:-1:{user.pk}:email"
+        outbox(
+            key,
+            transport="email",
+            recipient=user.email,
+            subject=notify.subject_of(page),
+            body=f"{page.client_message}.\n\n{page.message or '(no message)'}\n"
+            f"You will be paged when coverage starts.\n",
+            user=user,
+            account=page.account,
+        )
+        transports, keys = ["email"], [key]
+    PageStep.objects.create(
+        page=page,
+        kind=StepKind.QUEUED,
+        at=now,
+        position=-1,
+        user=user,
+        target_name=page.target_name,
+        role=first["role"] if first else "",
+        transports=transports,
+        notification_keys=keys,
+        detail=page.client_message[:300],
+    )
+    _schedule(page)
+
+
+def _page_from(page: Page, position: int, now: datetime) -> None:
+    """Page the first engineer of the chain from ``position`` on who can be paged; past the
+    end of the chain, forward to basic support. ``page.step`` is already claimed."""
+    chain = page.chain
+    while position < len(chain):
+        entry = chain[position]
+        user = User.objects.filter(username=entry["username"], is_active=True).first()
+        if user is not None:
+            page.step = position
+            page.target = user
+            page.target_name = user.username
+            page.ack_deadline = now + timedelta(minutes=page.ack_minutes)
+            page.status = PageStatus.OPEN if position == 0 else PageStatus.ESCALATED
+            page.save(update_fields=["step", "target", "target_name", "ack_deadline", "status"])
+            transports, keys = notify.page_engineer(page, user, position, entry["role"])
+            PageStep.objects.create(
+                page=page,
+                kind=StepKind.PAGED if position == 0 else StepKind.ESCALATED,
+                at=now,
+                position=position,
+                user=user,
+                target_name=user.username,
+                role=entry["role"],
+                transports=transports,
+                notification_keys=keys,
+                detail=entry.get("reason", "")[:300],
+            )
+            _schedule(page)
+            return
+        log.warning("page %s: %s cannot be paged (no active user)", page.pk, entry["username"])
+        position += 1
+    page.step = position
+    _fall_back(page, now, "nobody in the escalation chain acknowledged in time")
+
+
+def _fall_back(page: Page, now: datetime, reason: str) -> None:
+    queue = page.policy.get("fallback", {}).get("queue", "basic-support")
+    page.status = PageStatus.FALLBACK
+    page.target = None
+    page.target_name = queue
+    page.ack_deadline = None
+    page.save(update_fields=["status", "target", "target_name", "ack_deadline", "step"])
+    transports, keys = notify.forward_to_basic_support(page, page.step, reason)
+    PageStep.objects.create(
+        page=page,
+        kind=StepKind.FALLBACK,
+        at=now,
+        position=page.step,
+        target_name=queue,
+        role="queue",
+        transports=transports,
+        notification_keys=keys,
+        detail=reason[:300],
+    )
+    record(None, "page.fallback", page, account=page.account, changes={"reason": reason})
+
+
+def _schedule(page: Page) -> None:
+    """A task at the deadline moves the page on to the second; the sweep is the safety net."""
+    from psm.paging.tasks import escalate_page
+
+    if page.ack_deadline is not None:
+        escalate_page.using(run_after=page.ack_deadline).enqueue(page.pk, page.step)
+
+
+def escalate(page_id: int, step: int, now: datetime | None = None) -> bool:
+    """Move a page whose deadline has passed from ``step`` to the next engineer (or to basic
+    support). True for the one caller that did it; False when it was not due, was already
+    acknowledged or someone else moved it first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Page.objects.filter(
+            pk=page_id, step=step, status__in=WAITING, ack_deadline__lte=now
+        ).update(step=F("step") + 1, ack_deadline=None)
+        if claimed != 1:
+            return False
+        page = Page.objects.select_related("account", "contact").get(pk=page_id)
+        _page_from(page, step + 1, now)
+        record(
+            None,
+            "page.escalate",
+            page,
+            account=page.account,
+            changes={"from_step": step, "to": page.target_name, "status": page.status},
+        )
+    return True
+
+
+def sweep(now: datetime | None = None, limit: int = 500) -> int:
+    """Escalate every page whose acknowledgement time has run out; safe to run anywhere, any
+    number of times at once. Returns how many steps this caller made."""
+    now = now or timezone.now()
+    due = Page.objects.due(now).order_by("ack_deadline").values_list("pk", "step")[:limit]
+    return sum(escalate(pk, step, now) for pk, step in due)
+
+
+def can_acknowledge(user: User | Any, page: Page) -> bool:
+    if not isinstance(user, User) or not user.is_active or not user.is_provider_staff:
+        return False
+    if user.is_admin or any(c.get("username") == user.username for c in page.chain):
+        return True
+    return visible_accounts(user).filter(pk=page.account_id).exists()
+
+
+def acknowledge(page: Page, user: User, via: str, at: datetime | None = None) -> bool:
+    """Stop the escalation: True when this call acknowledged, False when the page was
+    already acknowledged (or resolved). Raises PermissionDenied for someone who may not."""
+    if via not in AckVia.values:
+        raise ValueError(f"unknown acknowledgement channel {via!r}")
+    if not can_acknowledge(user, page):
+        raise PermissionDenied("Only the provider's engineers on this account can acknowledge.")
+    now = at or timezone.now()
+    with transaction.atomic():
+        won = Page.objects.filter(pk=page.pk, status__in=UNACKNOWLEDGED).update(
+            status=PageStatus.ACKNOWLEDGED,
+            acknowledged_by=user,
+            acknowledged_at=now,
+            ack_via=via,
+            ack_deadline=None,
+        )
+        page.refresh_from_db()
+        if won != 1:
+            return False
+        PageStep.objects.create(
+            page=page,
+            kind=StepKind.ACKNOWLEDGED,
+            at=now,
+            position=page.step,
+            user=user,
+            target_name=user.username,
+            via=via,
+            detail=f"acknowledged by {user.display_name}",
+        )
+        record(user, "page.acknowledge", page, account=page.account, changes={"via": via})
+        notify.tell_client_acknowledged(page)
+    return True
+
+
+def resolve(page: Page, user: User, note: str = "", at: datetime | None = None) -> bool:
+    """Close a page (acknowledging it first if nobody had)."""
+    now = at or timezone.now()
+    if page.is_unacknowledged:
+        acknowledge(page, user, AckVia.BUTTON, now)
+    elif not can_acknowledge(user, page):
+        raise PermissionDenied("Only the provider's engineers on this account can resolve.")
+    with transaction.atomic():
+        won = Page.objects.filter(pk=page.pk, status=PageStatus.ACKNOWLEDGED).update(
+            status=PageStatus.RESOLVED, resolved_at=now
+        )
+        page.refresh_from_db()
+        if won != 1:
+            return False
+        PageStep.objects.create(
+            page=page,
+            kind=StepKind.RESOLVED,
+            at=now,
+            position=page.step,
+            user=user,
+            target_name=user.username,
+            detail=note[:300] or f"resolved by {user.display_name}",
+        )
+        record(user, "page.resolve", page, account=page.account, changes={"note": note[:300]})
+    return True
+
+
+# -- entry points for other channels ----------------------------------------------------------
+
+
+class CaseLike(Protocol):
+    """What ``page_from_email`` needs of a case (``psm.cases.models.Case``)."""
+
+    account: Account
+    contact: Contact | None
+    priority: str
+    title: str
+    reference: str
+
+
+def page_from_email(case: CaseLike, at: datetime | None = None) -> Page:
+    """The mail pipeline calls this for an inbound e-mail with P1 in the subject, once the
+    case is open: the page carries the case reference and is deduplicated like a button."""
+    return page_psm(
+        case.account,
+        priority=case.priority,
+        message=case.title,
+        contact=case.contact,
+        opened_by=case.contact.user if case.contact and case.contact.user else None,
+        source=PageSource.EMAIL,
+        case_reference=case.reference,
+        at=at,
+    )
+
+
+PAGE_RE = re.compile(r"^\s*(PAGE|P[1-4])\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
+REPLY_SUBJECT_RE = re.compile(r"\[PAGE #(\d+)\]")
+ACK_RE = re.compile(r"^\s*ACK(?:NOWLEDGE)?\s*#?(\d+)?\s*$", re.IGNORECASE)
+
+
+def parse_sms(text: str) -> tuple[str, str] | None:
+    """``("P1", "message")`` for "PAGE message" or "P1 message"; None for anything else."""
+    found = PAGE_RE.match(text or "")
+    if found is None:
+        return None
+    word = found.group(1).upper()
+    return (Priority.P1 if word == "PAGE" else word), found.group(2).strip()
+
+
+def acknowledge_by_reply(
+    sender: User, page_id: int | None, at: datetime | None = None
+) -> Page | None:
+    """A reply (e-mail or SMS "ACK 12") from an engineer; without an id, the engineer's
+    single waiting page. None when there is nothing they can acknowledge."""
+    from psm.paging.queries import pages_waiting_for
+
+    waiting = pages_waiting_for(sender)
+    page: Page | None
+    if page_id is not None:
+        page = Page.objects.filter(pk=page_id).first()
+    else:
+        candidates = list(waiting[:2])
+        page = candidates[0] if len(candidates) == 1 else None
+    if page is None or not can_acknowledge(sender, page):
+        return None
+    acknowledge(page, sender, AckVia.REPLY, at)
+    return page
+
+
+def acknowledge_by_email_reply(
+    from_address: str, subject: str, at: datetime | None = None
+) -> Page | None:
+    """For the mail pipeline: a reply to a page e-mail ("[PAGE #12]" in the subject) from an
+    engineer's address acknowledges that page."""
+    found = REPLY_SUBJECT_RE.search(subject or "")
+    if found is None:
+        return None
+    user = User.objects.filter(email__iexact=from_address.strip(), is_active=True).first()
+    if user is None or not user.is_provider_staff:
+        return None
+    return acknowledge_by_reply(user, int(found.group(1)), at)

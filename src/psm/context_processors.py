@@ -14,12 +14,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
                 ("portal:cases", "Cases"),
+                ("paging:home", "Page my PSM"),
             ]
         }
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))
     nav.append(("cases:list", "Cases"))
+    nav.append(("paging:home", "Pages"))
     nav.append(("accounts:list", "Accounts"))
     nav.append(("engagement:home", "Engagement"))
     nav.append(("coverage:board", "Coverage"))

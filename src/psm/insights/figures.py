@@ -4,17 +4,21 @@ engineer's work, never one query per row (the overview and my day stay flat as b
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from psm.accounts.models import Account
 from psm.cases.models import ACTIVE, Case, Direction, Message
+from psm.engagement.models import CadenceState, Touchpoint, TouchpointStatus
+from psm.engagement.services import due_states
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
 MY_CASES = 100
 RECENT_MESSAGES = timedelta(days=3)
 MESSAGES_SHOWN = 15
+TOUCHPOINTS_AHEAD = timedelta(days=7)
 
 
 def open_by_priority(accounts: QuerySet[Account]) -> dict[int, dict[str, int]]:
@@ -58,15 +62,32 @@ def breaches_since(accounts: QuerySet[Account], since: datetime) -> dict[int, in
     return {row["account"]: sum(row[k] for k in BREACH_KINDS) for row in rows}
 
 
-def last_contact(accounts: QuerySet[Account]) -> dict[int, datetime]:
-    """{account id: our last update to the client}, one index probe per account."""
-    latest = (
+def last_contact(accounts: QuerySet[Account], now: datetime) -> dict[int, datetime]:
+    """{account id: the last time we talked to the client}: our last update on a case or the
+    last touchpoint held (check-in, visit, review), one index probe each per account."""
+    case_update = (
         Case.objects.filter(account=OuterRef("pk"), last_update_at__isnull=False)
         .order_by("-last_update_at")
         .values("last_update_at")[:1]
     )
-    rows = accounts.order_by().annotate(at=Subquery(latest)).values_list("pk", "at")
-    return {pk: at for pk, at in rows if at is not None}
+    held = (
+        Touchpoint.objects.filter(
+            account=OuterRef("pk"), status=TouchpointStatus.COMPLETED, starts_at__lte=now
+        )
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    rows = (
+        accounts.order_by()
+        .annotate(case_at=Subquery(case_update), held_at=Subquery(held))
+        .values_list("pk", "case_at", "held_at")
+    )
+    found: dict[int, datetime] = {}
+    for pk, *times in rows:
+        known = [t for t in times if t is not None]
+        if known:
+            found[pk] = max(known)
+    return found
 
 
 def account_open_cases(account: Account) -> QuerySet[Case]:
@@ -99,6 +120,32 @@ def my_cases(user: User, now: datetime) -> QuerySet[Case]:
         Case.objects.filter(mine, status__in=ACTIVE)
         .select_related("account", "assignee", "contact")
         .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
+    )
+
+
+@dataclass
+class Touchpoints:
+    cadences: list[CadenceState]  # overdue or due within the week, soonest first
+    meetings: list[Touchpoint]  # scheduled in the coming week
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for state in self.cadences if state.overdue)
+
+
+def my_touchpoints(user: User, now: datetime) -> Touchpoints:
+    return Touchpoints(
+        cadences=due_states(owner=user, within=TOUCHPOINTS_AHEAD, now=now),
+        meetings=list(
+            Touchpoint.objects.filter(
+                owner=user,
+                status=TouchpointStatus.SCHEDULED,
+                starts_at__gte=now - timedelta(hours=12),
+                starts_at__lt=now + TOUCHPOINTS_AHEAD,
+            )
+            .select_related("account", "site")
+            .order_by("starts_at")[:20]
+        ),
     )
 
 

@@ -143,7 +143,7 @@ def book(
         absences[ab.engineer_id].append(AbsenceNote(ab.engineer, ab.start, ab.end, ab.substitute))
     open_cases = figures.open_by_priority(visible)
     breaches = figures.breaches_since(visible, month_start(now, user.timezone))
-    contacted = figures.last_contact(visible)
+    contacted = figures.last_contact(visible, now)
     rows = [
         BookRow(
             account=a,

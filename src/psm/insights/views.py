@@ -33,6 +33,7 @@ def my_day(request: HtmxRequest) -> HttpResponse:
         "breaching_today": [c for c in cases if c.next_due is not None and c.next_due < day_end],
         "day_end": day_end,
         "client_messages": figures.recent_client_messages(user, now, cases),
+        "touchpoints": figures.my_touchpoints(user, now),
         "covering": queries.covering_today(user, now),
         "my_accounts": list(queries.my_accounts(user, now)),
     }

@@ -122,7 +122,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
         text=form.cleaned_data["text"],
         channel="portal",
         contact=contact,
-        attachments=_attachments(form.cleaned_data["files"]),
+        attachments=_attachments(form.cleaned_data["attachments"]),
     )
     messages.success(request, "Your reply has been sent to your PSM.")
     return redirect("portal:case", case.reference)
@@ -149,7 +149,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 contact=contact,
                 site=form.cleaned_data["site"],
                 origin=Origin.PORTAL,
-                attachments=_attachments(form.cleaned_data["files"]),
+                attachments=_attachments(form.cleaned_data["attachments"]),
                 acknowledge_to=contact.primary_email,
             )
         except ValidationError as exc:

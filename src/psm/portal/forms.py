@@ -66,7 +66,7 @@ class NewCaseForm(forms.Form):
         label="What happened?",
         help_text="What you see, since when, what changed, how many people are affected.",
     )
-    files = MultipleFileField(label="Attachments", help_text="Logs, screenshots (up to 10).")
+    attachments = MultipleFileField(label="Attachments", help_text="Logs, screenshots (up to 10).")
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,4 +77,4 @@ class NewCaseForm(forms.Form):
 
 class ReplyForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Your reply")
-    files = MultipleFileField(label="Attachments")
+    attachments = MultipleFileField(label="Attachments")

@@ -38,7 +38,7 @@ def open_case(book: Book, account: str = "a", **kwargs: object) -> Case:
     contact = book.contact_a if account == "a" else book.contact_b
     fields: dict[str, object] = {"title": "Builds fail", "text": "Since 9:00.", "contact": contact}
     fields.update(kwargs)
-    return case_services.open_case(None, getattr(book, account), **fields)  # type: ignore[arg-type]
+    return case_services.open_case(None, getattr(book, account), **fields)
 
 
 def test_time_left_in_words_and_colour() -> None:
@@ -154,3 +154,75 @@ def test_account_360_lists_open_cases_soonest_due_first(book: Book) -> None:
     assert section.index(fast.reference) < section.index(slow.reference)
     assert done.reference not in section
     assert "in 1 h" in text(section)
+
+
+def test_my_day_shows_overdue_and_upcoming_touchpoints(book: Book) -> None:
+    from psm.engagement.models import CadenceState, Touchpoint, TouchpointStatus
+
+    CadenceState.objects.create(
+        account=book.a,
+        kind="check_in",
+        rrule="FREQ=WEEKLY",
+        timezone=book.a.timezone,
+        anchor=NOW - timedelta(days=30),
+        next_due=NOW - timedelta(days=2),
+        overdue=True,
+    )
+    CadenceState.objects.create(
+        account=book.a,
+        kind="site_visit",
+        rrule="FREQ=MONTHLY",
+        timezone=book.a.timezone,
+        anchor=NOW - timedelta(days=30),
+        next_due=NOW + timedelta(days=3),
+    )
+    # Bob's account: not on alice's day.
+    CadenceState.objects.create(
+        account=book.b,
+        kind="check_in",
+        rrule="FREQ=WEEKLY",
+        timezone=book.b.timezone,
+        anchor=NOW - timedelta(days=30),
+        next_due=NOW - timedelta(days=1),
+        overdue=True,
+    )
+    Touchpoint.objects.create(
+        account=book.a,
+        kind="check_in",
+        title="Weekly sync with Alma",
+        starts_at=NOW + timedelta(days=1),
+        ends_at=NOW + timedelta(days=1, hours=1),
+        timezone=book.a.timezone,
+        owner=book.alice,
+        status=TouchpointStatus.SCHEDULED,
+    )
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.alice).get("/my-day/").content.decode()
+    panel = text(page.split('id="tp-h"')[1].split("</section>")[0])
+    assert "1 overdue" in panel
+    assert "overdue Check-in with Acme" in panel
+    assert "due in 3 d Site visit with Acme" in panel
+    assert "Weekly sync with Alma · Acme" in panel
+    assert "Globex" not in panel
+
+
+def test_last_contact_is_the_latest_update_or_touchpoint_held(book: Book) -> None:
+    from psm.engagement.models import Touchpoint, TouchpointStatus
+
+    Touchpoint.objects.create(
+        account=book.b,
+        kind="site_visit",
+        title="Visit",
+        starts_at=NOW - timedelta(days=5),
+        ends_at=NOW - timedelta(days=5) + timedelta(hours=2),
+        timezone=book.b.timezone,
+        owner=book.bob,
+        status=TouchpointStatus.COMPLETED,
+    )
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.charlie).get("/overview/", {"sort": "contact"}).content.decode()
+    globex = text(page.split(">Globex<")[1].split("</tr>")[0])
+    assert "5 Mar" in globex
+    acme = text(page.split(">Acme<")[1].split("</tr>")[0])
+    assert "never" in acme
+    assert page.index(">Acme<") < page.index(">Globex<")  # never contacted comes first

@@ -86,6 +86,11 @@ def page_psm(
         status__in=UNACKNOWLEDGED,
         opened_at__gte=now - DUPLICATE_WINDOW,
     ).first()
+    if recent is None and case_reference:
+        # One page per case while nobody has acknowledged it, however often the client writes.
+        recent = Page.objects.filter(
+            account=account, case_reference=case_reference, status__in=UNACKNOWLEDGED
+        ).first()
     if recent is not None:
         return recent
     route = adapters.route_for(account, priority, now) or _no_psm_route(account, priority, now)

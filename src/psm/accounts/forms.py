@@ -76,6 +76,9 @@ class ContactForm(forms.ModelForm[Contact]):
     emails = forms.CharField(
         help_text="One or more addresses, separated by commas; the first is the main one."
     )
+    is_active = forms.BooleanField(
+        required=False, initial=True, label="Active (can contact the PSM and receive mail)"
+    )
 
     class Meta:
         model = Contact
@@ -104,6 +107,8 @@ class ContactForm(forms.ModelForm[Contact]):
         for address in addresses:
             validator.clean(address)
         taken = ContactEmail.objects.filter(address__in=addresses).select_related("contact")
+        if self.instance.pk:
+            taken = taken.exclude(contact=self.instance)
         if taken:
             names = ", ".join(f"{t.address} ({t.contact})" for t in taken)
             raise forms.ValidationError(f"Already used by another contact: {names}")

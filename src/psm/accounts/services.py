@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -149,6 +150,17 @@ def import_installed_products(actor: User | None, account: Account, text: str) -
     return report
 
 
+def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
+    before = {name: getattr(site, name) for name in fields}
+    for name, value in fields.items():
+        setattr(site, name, value)
+    site.full_clean()
+    with transaction.atomic():
+        site.save()
+        record(actor, "site.update", site, account=site.account, changes=diff(before, fields))
+    return site
+
+
 def add_site(actor: User | None, account: Account, **fields: Any) -> Site:
     site = Site(account=account, **fields)
     try:
@@ -159,3 +171,103 @@ def add_site(actor: User | None, account: Account, **fields: Any) -> Site:
         site.save()
         record(actor, "site.create", site, account=account, changes=fields)
     return site
+
+
+def update_contact(
+    actor: User | None, contact: Contact, *, emails: list[str], **fields: Any
+) -> Contact:
+    """Change a contact's details and addresses; the first address becomes the main one."""
+    before = {name: getattr(contact, name) for name in fields}
+    before["emails"] = [e.address for e in contact.emails.all()]
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    with transaction.atomic():
+        contact.save()
+        contact.emails.exclude(address__in=emails).delete()
+        for index, address in enumerate(emails):
+            email, _ = ContactEmail.objects.get_or_create(contact=contact, address=address)
+            if email.is_primary != (index == 0):
+                email.is_primary = index == 0
+                email.save(update_fields=["is_primary"])
+        record(
+            actor,
+            "contact.update",
+            contact,
+            account=contact.account,
+            changes=diff(before, {**fields, "emails": emails}),
+        )
+    return contact
+
+
+def grant_portal_access(actor: User | None, contact: Contact) -> User:
+    """Give a contact a portal log-in and e-mail them a link to choose a password.
+
+    The user name is the contact's main address; the password is never set by staff.
+    """
+    from psm.team.models import Role
+
+    address = contact.primary_email
+    if not address:
+        raise ValidationError("The contact needs an e-mail address for a portal log-in.")
+    with transaction.atomic():
+        user = contact.user
+        if user is None:
+            if User.objects.filter(username=address).exists():
+                raise ValidationError(f"A log-in named {address} already exists.")
+            first, _, last = contact.name.partition(" ")
+            user = User(username=address, email=address, role=Role.CLIENT, first_name=first)
+            user.last_name = last
+            site = contact.site
+            user.timezone = site.timezone if site else contact.account.timezone
+            user.set_unusable_password()
+            user.save()
+            contact.user = user
+            contact.save(update_fields=["user"])
+        elif not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        record(actor, "contact.portal_grant", contact, account=contact.account)
+    _send_portal_invite(user, contact)
+    return user
+
+
+def revoke_portal_access(actor: User | None, contact: Contact) -> None:
+    user = contact.user
+    if user is None or not user.is_active:
+        return
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record(actor, "contact.portal_revoke", contact, account=contact.account)
+
+
+def _send_portal_invite(user: User, contact: Contact) -> None:
+    """A single-use set-password link (Django's password-reset token), through the outbox."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from psm.notifications.services import notify
+
+    token = default_token_generator.make_token(user)
+    protocol, domain = settings.BASE_URL.split("://", 1)
+    context = {
+        "contact": contact,
+        "account": contact.account,
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": token,
+        "protocol": protocol,
+        "domain": domain,
+    }
+    notify(
+        f"portal-invite:{user.pk}:{token}",
+        transport="email",
+        recipient=user.email,
+        subject=render_to_string("registration/portal_invite_subject.txt", context).strip(),
+        body=render_to_string("registration/portal_invite_email.txt", context),
+        user=user,
+        account=contact.account,
+    )

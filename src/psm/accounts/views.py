@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from psm.accounts import services
 from psm.accounts.forms import (
@@ -21,7 +22,7 @@ from psm.accounts.scoping import get_visible_account, visible_accounts
 from psm.coverage.adapters import cover_now
 from psm.insights import figures
 from psm.insights.forms import TimelineFilter
-from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.lib.access import HtmxRequest, acting_user, managers_only, staff_only
 from psm.team import services as team_services
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
@@ -96,7 +97,7 @@ def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
 def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = services.create_account(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        account = services.create_account(acting_user(request), **form.cleaned_data)
         messages.success(request, f"Account {account} created.")
         return redirect(account)
     return render(request, "accounts/account_form.html", {"form": form})
@@ -109,7 +110,7 @@ def account_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         account.refresh_from_db()
-        services.update_account(request.user, account, **changed)  # type: ignore[arg-type]
+        services.update_account(acting_user(request), account, **changed)
         messages.success(request, "Account saved.")
         return redirect(account)
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
@@ -121,7 +122,7 @@ def site_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = SiteForm(request.POST or None, initial={"timezone": account.timezone})
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_site(request.user, account, **form.cleaned_data)  # type: ignore[arg-type]
+            services.add_site(acting_user(request), account, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -141,7 +142,7 @@ def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         emails = data.pop("emails")
-        services.add_contact(request.user, account, emails=emails, **data)  # type: ignore[arg-type]
+        services.add_contact(acting_user(request), account, emails=emails, **data)
         messages.success(request, f"Contact {data['name']} added.")
         return redirect(account)
     return render(
@@ -158,7 +159,7 @@ def installs_import(request: HttpRequest, slug: str) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         report = services.import_installed_products(
-            request.user,  # type: ignore[arg-type]
+            acting_user(request),
             account,
             form.cleaned_data["file"],
         )
@@ -174,6 +175,65 @@ def installs_import(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@staff_only
+def contact_edit(request: HttpRequest, slug: str, contact_id: int) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    contact = get_object_or_404(account.contacts.prefetch_related("emails"), pk=contact_id)
+    initial = {"emails": ", ".join(e.address for e in contact.emails.all())}
+    form = ContactForm(request.POST or None, instance=contact, initial=initial, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.update_contact(
+            acting_user(request),
+            contact,
+            emails=form.cleaned_data["emails"],
+            is_active=form.cleaned_data["is_active"],
+            **data,
+        )
+        messages.success(request, f"{contact.name} saved.")
+        return redirect(account)
+    return render(
+        request,
+        "accounts/contact_form.html",
+        {"form": form, "account": account, "contact": contact},
+    )
+
+
+@staff_only
+@require_POST
+def contact_portal(request: HttpRequest, slug: str, contact_id: int) -> HttpResponse:
+    """Grant (and e-mail a set-password link) or revoke a contact's portal log-in."""
+    account = get_visible_account(request.user, slug)
+    contact = get_object_or_404(account.contacts, pk=contact_id)
+    if request.POST.get("action") == "revoke":
+        services.revoke_portal_access(acting_user(request), contact)
+        messages.success(request, f"{contact.name} can no longer log in to the portal.")
+    else:
+        try:
+            services.grant_portal_access(acting_user(request), contact)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{contact.name} has been e-mailed a portal invitation.")
+    return redirect("accounts:contact-edit", slug=account.slug, contact_id=contact.pk)
+
+
+@staff_only
+def site_edit(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
+    account = get_visible_account(request.user, slug)
+    site = get_object_or_404(account.sites, pk=site_id)
+    form = SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        site.refresh_from_db()
+        services.update_site(acting_user(request), site, **changed)
+        messages.success(request, "Site saved.")
+        return redirect(account)
+    return render(
+        request, "accounts/simple_form.html", {"form": form, "account": account, "title": site.name}
+    )
+
+
 @managers_only
 def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
@@ -181,7 +241,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         engineer: User = form.cleaned_data["engineer"]
         try:
-            team_services.assign(request.user, account, engineer, form.cleaned_data["role"])  # type: ignore[arg-type]
+            team_services.assign(acting_user(request), account, engineer, form.cleaned_data["role"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
+
+if TYPE_CHECKING:
+    from psm.team.models import User
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
@@ -55,3 +58,13 @@ def clients_only(view: View[R, P]) -> View[R, P]:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind one of the guards above (never anonymous)."""
+    from psm.team.models import User  # here: psm.team imports this module's guards
+
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in first.")
+    return user

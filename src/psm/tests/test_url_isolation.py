@@ -23,6 +23,11 @@ from psm.testing.book import Book
 PUBLIC = {
     "login",
     "logout",
+    # Setting a password from an e-mailed, single-use link (Django's signed token).
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "admin:login",
     "admin:logout",
     # Paging: the acknowledgement link in a page message is its own credential (signed,
@@ -53,6 +58,9 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "calendar_id": lambda book: "1",
     # Engineer profiles are provider data (staff only): B's PSM.
     "username": lambda book: book.bob.username,
+    "contact_id": lambda book: str(book.contact_b.pk),
+    "site_id": lambda book: str(book.b.sites.first().pk),
+    "uidb64": lambda book: "MQ",
     # Admin URLs: the admin is closed to non-staff users, whatever the object.
     "object_id": lambda book: str(book.b.pk),
     "app_label": lambda book: "accounts",

@@ -68,6 +68,10 @@ def source_choices() -> list[tuple[str, str]]:
     ]
 
 
+# Sources for installed apps without their own timeline module (an app's own module wins).
+FALLBACKS = {"cases": "psm.insights.fallbacks.case_entries"}
+
+
 @functools.cache
 def sources() -> tuple[tuple[str, Source], ...]:
     """``(app label, timeline_entries)`` of each installed app that has a timeline module."""
@@ -85,6 +89,11 @@ def sources() -> tuple[tuple[str, Source], ...]:
         fn: Source | None = getattr(module, "timeline_entries", None)
         if fn is not None:
             found.append((config.label, fn))
+    have = {label for label, _ in found}
+    for label, path in FALLBACKS.items():
+        if label not in have and apps.is_installed(f"psm.{label}"):
+            module_name, _, name = path.rpartition(".")
+            found.append((label, getattr(importlib.import_module(module_name), name)))
     return tuple(found)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from psm.insights import figures, queries
 from psm.insights.search import search as run_search
 from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.paging.queries import pages_waiting_for
 from psm.team.models import User
 
 BOOK_PAGE = 100
@@ -29,6 +30,7 @@ def my_day(request: HtmxRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "now": now,
         "poll_seconds": POLL_SECONDS,
+        "waiting": list(pages_waiting_for(user)),
         "cases": cases,
         "breaching_today": [c for c in cases if c.next_due is not None and c.next_due < day_end],
         "day_end": day_end,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from psm.cases.models import ACTIVE
 from psm.coverage.adapters import cover_now
 from psm.lib.access import clients_only
+from psm.paging.queries import recent_pages
 from psm.portal.access import portal_contact
 from psm.portal.cases import client_cases
 from psm.portal.queries import client_zone, primary_psm, service_now
@@ -34,5 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "service": service_now(account, now, zone),
         "mail_address": f"{account.slug}@{settings.PSM_MAIL_DOMAIN}",
         "open_cases": open_cases[:OPEN_ON_HOME],
+        "latest_page": recent_pages(account, limit=1).first(),
     }
     return render(request, "portal/home.html", context)

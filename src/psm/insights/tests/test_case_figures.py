@@ -226,3 +226,34 @@ def test_last_contact_is_the_latest_update_or_touchpoint_held(book: Book) -> Non
     acme = text(page.split(">Acme<")[1].split("</tr>")[0])
     assert "never" in acme
     assert page.index(">Acme<") < page.index(">Globex<")  # never contacted comes first
+
+
+def test_pages_waiting_are_loud_at_the_top_of_my_day(book: Book) -> None:
+    from psm.paging import services as paging
+
+    with time_machine.travel(NOW, tick=False):
+        paging.page_psm(book.a, priority="P1", message="Everything is down", contact=book.contact_a)
+        page = login(book.alice).get("/my-day/").content.decode()
+    waiting = page.split('id="pages-waiting"')[1].split("</section>")[0]
+    assert 'class="alert-loud"' in page.split('id="pages-waiting"')[0][-80:] + waiting[:40]
+    assert "Everything is down" in waiting
+    assert "Acknowledge" in waiting
+    assert page.index('id="pages-waiting"') < page.index('id="breach-h"')
+
+
+def test_account_360_timeline_tells_cases_messages_and_pages(book: Book) -> None:
+    from psm.paging import services as paging
+
+    with time_machine.travel(NOW, tick=False):
+        case = open_case(book, title="Builds fail")
+        case_services.add_note(book.alice, case, "Check the agent version first.")
+        case_services.reply(book.alice, case, text="Which agent version?")
+        paging.page_psm(book.a, priority="P1", message="Down", contact=book.contact_a)
+        page = login(book.alice).get("/accounts/acme/").content.decode()
+    feed = text(page.split('id="timeline-h"')[1])
+    assert f"{case.reference} opened (P3): Builds fail" in feed
+    assert f"{case.reference} we answered: Builds fail" in feed
+    assert "internal" in feed and "Check the agent version first." in feed
+    assert "P1 page #" in feed
+    # The audit's "case.open" change is told by the case itself, not twice.
+    assert "case open" not in feed

@@ -73,3 +73,19 @@ def test_inactive_contact_has_no_portal(book: Book) -> None:
 
 def test_staff_are_refused_by_the_portal(book: Book) -> None:
     assert login(book.alice).get("/portal/").status_code == 403
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_card_has_the_page_button_and_the_last_page_status(book: Book) -> None:
+    from psm.paging import services as paging
+
+    client = login(book.client_a)
+    page = client.get("/portal/").content.decode()
+    assert 'action="/paging/"' in page
+    assert "Page my PSM now" in page
+    sent = paging.page_psm(book.a, priority="P1", message="Down", contact=book.contact_a)
+    page = text(client.get("/portal/").content.decode())
+    assert f"Your last page, #{sent.pk}" in page
+    paging.acknowledge(sent, book.alice, "button")
+    page = text(client.get("/portal/").content.decode())
+    assert "acknowledged by Alice Tester at 11:00" in page

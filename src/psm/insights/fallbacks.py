@@ -1,0 +1,52 @@
+"""Timeline sources for installed apps that do not (yet) expose their own
+``<app>/timeline.py``: read-only queries kept here so the account page tells the whole story.
+An app's own module always wins over the fallback (see ``timeline.sources``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from psm.accounts.models import Account
+from psm.insights.timeline import LIMIT, Entry
+
+
+def case_entries(account: Account, since: datetime, until: datetime) -> Iterator[Entry]:
+    """Cases opened, and every message on them: from the client, to the client, internal."""
+    from psm.cases.models import Case, Direction, Message
+
+    cases = Case.objects.filter(account=account)
+    for case in cases.filter(opened_at__gte=since, opened_at__lt=until).order_by("-opened_at")[
+        :LIMIT
+    ]:
+        yield Entry(
+            at=case.opened_at,
+            kind="case",
+            title=f"{case.reference} opened ({case.priority}): {case.title}",
+            url=case.get_absolute_url(),
+            channel=case.get_origin_display(),
+        )
+    messages = (
+        Message.objects.filter(
+            case__in=cases.values("pk"), created_at__gte=since, created_at__lt=until
+        )
+        .select_related("case", "author_user", "author_contact")
+        .order_by("-created_at", "-id")[:LIMIT]
+    )
+    for m in messages:
+        if m.is_internal:
+            what = "internal note"
+        elif m.direction == Direction.IN:
+            what = "client wrote"
+        else:
+            what = "we answered"
+        yield Entry(
+            at=m.created_at,
+            kind="note" if m.is_internal else "message",
+            title=f"{m.case.reference} {what}: {m.case.title}",
+            summary=" ".join(m.text.split())[:300],
+            url=m.case.get_absolute_url(),
+            actor=m.author_name,
+            channel="" if m.is_internal else m.get_channel_display(),
+            internal=m.is_internal,
+        )

@@ -1,10 +1,12 @@
 """Outbound e-mail of the engagement app.
 
-Every message is queued as a background task inside the transaction that caused it (the task
-is a database row, so nothing is lost), and the caller has already claimed the reason for
-sending (``reminded_for``, ``invited_sequence``, ``alerted_at``…) with a conditional update,
-so a message is queued once however often a sweep runs. The idempotency key travels as the
-Message-ID, so a receiving server can drop a repeat after a worker crash.
+Plain messages (reminders, alerts, surveys, briefs, notices) go through the notifications
+outbox (``psm.notifications.services.notify``): a row per message with its idempotency key,
+attempts and status, delivered by the worker with retries. Calendar invitations need a
+``text/calendar`` part the outbox does not carry, so they are queued as a background task
+here (the task is a database row too, enqueued in the same transaction). Either way the
+caller has first claimed the reason for sending (``reminded_for``, ``invited_sequence``,
+``alerted_at``…) with a conditional update, so a sweep that runs twice sends nothing twice.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
+
+from psm.notifications.models import TransportKind
+from psm.notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,17 @@ def send_email(
     """Queue one e-mail; ``calendar`` is an iCalendar text sent as ``text/calendar``."""
     recipients = sorted({a.strip().lower() for a in to if a and a.strip()})
     if not recipients:
+        return
+    if not calendar:
+        notify(
+            key[:200],
+            transport=TransportKind.EMAIL,
+            recipient=",".join(recipients),
+            subject=subject,
+            body=body,
+            html=html,
+            headers={"Message-ID": message_id(key)},
+        )
         return
     deliver_engagement_mail.enqueue(
         key=key,

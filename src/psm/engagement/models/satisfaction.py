@@ -57,6 +57,9 @@ class Survey(models.Model):
         on_delete=models.SET_NULL,
         related_name="surveys",
     )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
+    )
     subject = models.CharField(max_length=200, blank=True, help_text="What is being rated.")
     # What caused the survey ("case:12", "check_in:5:7", "nps:3:2025-01-01T09:00"), so asking
     # twice for the same reason is impossible.

@@ -192,7 +192,7 @@ class FollowUp(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["done_at", "due_on", "pk"]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.text

@@ -55,7 +55,7 @@ class WorkItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["due_on", "pk"]
+        ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
         indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["owner"])]
 
     def __str__(self) -> str:
@@ -80,7 +80,7 @@ class Milestone(models.Model):
     done_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["due_on", "pk"]
+        ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
 
     def __str__(self) -> str:
         return self.title
@@ -158,8 +158,14 @@ class AdvocacyItem(models.Model):
         max_length=12, choices=AdvocacyStatus.choices, default=AdvocacyStatus.RAISED
     )
     target_release = models.CharField(max_length=60, blank=True)
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="advocacy_items", help_text="Cases it came from."
+    )
     related_cases = models.CharField(
-        max_length=200, blank=True, help_text="Support case numbers this came from."
+        "other references",
+        max_length=200,
+        blank=True,
+        help_text="Case numbers outside PSM (e.g. basic support), comma-separated.",
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advocacy_items"

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from psm.accounts.models import Account, Contact
 from psm.audit.models import record
+from psm.cases.models import Case
 from psm.engagement.mail import send_email
 from psm.engagement.models import (
     CadenceState,
@@ -99,6 +100,7 @@ def create_survey(
     subject: str = "",
     touchpoint: Touchpoint | None = None,
     source_key: str | None = None,
+    case: Any = None,
     now: datetime | None = None,
 ) -> Survey | None:
     """Create and send one survey by e-mail; None if one exists for ``source_key`` already
@@ -119,6 +121,7 @@ def create_survey(
                 subject=subject[:200],
                 touchpoint=touchpoint,
                 source_key=source_key,
+                case=case,
                 sent_at=now,
                 expires_at=now + timedelta(days=days),
             )
@@ -256,6 +259,7 @@ def send_csat_survey(case: Any) -> Survey | None:
         engineer=engineer,
         subject=f"{reference}: {getattr(case, 'title', '')}",
         source_key=f"case:{case.pk}",
+        case=case if isinstance(case, Case) else None,
     )
 
 

@@ -194,7 +194,8 @@ class PageStep(models.Model):
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["at", "id"]
+        # The order things happened in (``at`` may be a driven instant in rehearsals).
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.target_name} at {self.at:%Y-%m-%d %H:%M:%S}"

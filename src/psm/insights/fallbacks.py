@@ -12,20 +12,11 @@ from psm.insights.timeline import LIMIT, Entry
 
 
 def case_entries(account: Account, since: datetime, until: datetime) -> Iterator[Entry]:
-    """Cases opened, and every message on them: from the client, to the client, internal."""
+    """Every message on the account's cases: from the client, to the client, internal. The
+    first message of a case is its opening."""
     from psm.cases.models import Case, Direction, Message
 
     cases = Case.objects.filter(account=account)
-    for case in cases.filter(opened_at__gte=since, opened_at__lt=until).order_by("-opened_at")[
-        :LIMIT
-    ]:
-        yield Entry(
-            at=case.opened_at,
-            kind="case",
-            title=f"{case.reference} opened ({case.priority}): {case.title}",
-            url=case.get_absolute_url(),
-            channel=case.get_origin_display(),
-        )
     messages = (
         Message.objects.filter(
             case__in=cases.values("pk"), created_at__gte=since, created_at__lt=until
@@ -34,7 +25,9 @@ def case_entries(account: Account, since: datetime, until: datetime) -> Iterator
         .order_by("-created_at", "-id")[:LIMIT]
     )
     for m in messages:
-        if m.is_internal:
+        if m.created_at == m.case.opened_at:
+            what = f"opened ({m.case.priority})"
+        elif m.is_internal:
             what = "internal note"
         elif m.direction == Direction.IN:
             what = "client wrote"
@@ -42,7 +35,7 @@ def case_entries(account: Account, since: datetime, until: datetime) -> Iterator
             what = "we answered"
         yield Entry(
             at=m.created_at,
-            kind="note" if m.is_internal else "message",
+            kind="note" if m.is_internal else ("case" if what.startswith("opened") else "message"),
             title=f"{m.case.reference} {what}: {m.case.title}",
             summary=" ".join(m.text.split())[:300],
             url=m.case.get_absolute_url(),

@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import template
+from django.template import Context
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -16,8 +20,10 @@ SOON = timedelta(hours=1)
 
 
 def words(delta: timedelta) -> str:
-    """A duration as a person says it, to the minute: "3 d 4 h", "2 h 15 min", "5 min"."""
-    minutes = int(abs(delta).total_seconds() // 60)
+    """A duration as a person says it, to the minute: "3 d 4 h", "2 h 15 min", "5 min".
+    Time left is rounded up (2 h 59 min 30 s left is "3 h"), time overdue down."""
+    seconds = delta.total_seconds()
+    minutes = int(-(-seconds // 60)) if seconds > 0 else int(-seconds // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
@@ -25,6 +31,21 @@ def words(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min" if mins else "less than a minute"
+
+
+@register.simple_tag(takes_context=True)
+def client_time(context: Context, value: datetime | None, zone: str, fmt: str = "H:i") -> str:
+    """The client's wall time beside the viewer's, only when the two differ:
+    ``{% client_time case.next_due case.account.timezone %}``."""
+    user = context.get("user")
+    viewer = getattr(user, "timezone", "") or "UTC"
+    if value is None or not zone:
+        return ""
+    theirs = value.astimezone(ZoneInfo(zone))
+    if theirs.utcoffset() == value.astimezone(ZoneInfo(viewer)).utcoffset():
+        return ""
+    text = date_format(theirs.replace(tzinfo=None), fmt)
+    return format_html('<span class="local" title="{}">{} client time</span>', zone, text)
 
 
 @register.filter

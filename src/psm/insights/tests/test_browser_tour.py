@@ -3,8 +3,9 @@ screenshots (docs/screenshots/). Time is frozen so the pictures only change when
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,10 @@ import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from psm.accounts.models import Account, Contact
+from psm.cases import services as case_services
+from psm.paging import services as paging
+from psm.team.models import User
 from psm.testing.browser import PHONE, OpenBrowser, browser, log_in, screenshot
 
 __all__ = ["browser"]
@@ -22,14 +27,89 @@ pytestmark = pytest.mark.browser
 TOUR_TIME = datetime(2026, 3, 10, 14, 30, tzinfo=ZoneInfo("UTC"))
 
 
+def at(minutes_before: int) -> time_machine.travel:
+    return time_machine.travel(TOUR_TIME - timedelta(minutes=minutes_before), tick=False)
+
+
 @pytest.fixture
-def demo(transactional_db: None) -> None:
-    with time_machine.travel(TOUR_TIME, tick=False):
-        call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(transactional_db: None) -> str:
+    """The demo book plus a morning's work: cases on Jane Doe's accounts, a client reply, an
+    internal note, a page waiting for her. Returns the reference of the case the client reads."""
+    with at(0):
+        call_command("demo", stdout=io.StringIO())
+    acme = Account.objects.get(slug="acme")
+    maple = Account.objects.get(slug="maple")
+    alice = Contact.objects.get(user__username="client")
+    ben = acme.contacts.exclude(pk=alice.pk).order_by("name").first()
+    jane = User.objects.get(username="engineer")
+    with at(60 * 26):
+        case_services.open_case(
+            None,
+            acme,
+            title="How many DOORS 10 licences do we need?",
+            text="For 40 new users.",
+            priority="P4",
+            contact=alice,
+            origin="portal",
+        )
+    with at(60 * 22):
+        agent = case_services.open_case(
+            None,
+            acme,
+            title="Build Forge agent disconnects every night",
+            text="The Denver agent drops at 02:00 local time; builds queue until morning.",
+            priority="P2",
+            contact=ben,
+            origin="email",
+        )
+    with at(60 * 20):
+        case_services.add_note(jane, agent, "Same symptom as the 9.1 keep-alive defect.")
+        case_services.reply(
+            jane,
+            agent,
+            text="Thanks Ben. Could you send the agent log from last night?",
+            channel="portal",
+        )
+    with at(50):
+        case_services.add_message(
+            None,
+            agent,
+            text="Here it is; the drop is at 02:00:13.",
+            contact=ben,
+            channel="portal",
+            attachments=[case_services.NewAttachment("agent.log", b"02:00:13 lost", "text/plain")],
+        )
+    with at(40):
+        case_services.open_case(
+            None,
+            acme,
+            title="Check-ins fail on the Boston VOB server",
+            text="Every check-in fails with a lock error since 10:00.",
+            priority="P1",
+            contact=alice,
+            origin="phone",
+        )
+    with at(90):
+        case_services.open_case(
+            None,
+            maple,
+            title="Slow ClearQuest queries after the upgrade",
+            text="Since Monday.",
+            priority="P3",
+            contact=maple.contacts.order_by("name").first(),
+        )
+    with at(5):
+        paging.page_psm(
+            acme,
+            priority="P1",
+            message="Boston VOB server down, 300 developers blocked.",
+            contact=alice,
+        )
+    return agent.reference
 
 
 @time_machine.travel(TOUR_TIME, tick=True)
-def test_tour_of_the_main_pages(browser: OpenBrowser, demo: None) -> None:
+def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     page = browser().new_page()
     page.goto("/login/")
     screenshot(page, "01-login")
@@ -57,6 +137,11 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: None) -> None:
     log_in(page, "client", "demo")
     expect(page.get_by_role("heading", name="Your PSM")).to_be_visible()
     screenshot(page, "06-portal-home")
+
+    page.get_by_role("link", name=demo).first.click()
+    expect(page.get_by_role("heading", name="Conversation")).to_be_visible()
+    expect(page.get_by_text("Same symptom")).to_have_count(0)  # the internal note
+    screenshot(page, "08-portal-case")
 
     phone = browser(viewport=PHONE).new_page()
     log_in(phone, "client", "demo")

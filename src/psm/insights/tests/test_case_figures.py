@@ -47,6 +47,10 @@ def test_time_left_in_words_and_colour() -> None:
     assert time_left(NOW - timedelta(hours=1), NOW) == "overdue by 1 h"
     assert time_left(NOW + timedelta(days=3, hours=4), NOW) == "in 3 d 4 h"
     assert time_left(None, NOW) == "no deadline"
+    # Time left rounds up, time overdue down: never "in 0 min" while something is left.
+    assert time_left(NOW + timedelta(hours=2, minutes=59, seconds=30), NOW) == "in 3 h"
+    assert time_left(NOW + timedelta(seconds=20), NOW) == "in 1 min"
+    assert time_left(NOW - timedelta(minutes=1, seconds=50), NOW) == "overdue by 1 min"
     assert urgency(NOW + timedelta(hours=2), NOW) == "due-ok"
     assert urgency(NOW + timedelta(minutes=59), NOW) == "due-soon"
     assert urgency(NOW - timedelta(seconds=1), NOW) == "due-late"
@@ -66,6 +70,8 @@ def test_my_day_lists_cases_by_due_time_and_what_breaches_today(book: Book) -> N
     assert "overdue by 2 h" in flat
     assert 'class="due-late"' in cases
     assert "in 4 h" in flat  # P2: 10:00 + 4 business hours = 14:00 New York
+    # Alice works in UTC; the client's wall time stands beside hers.
+    assert "Tue 10 Mar 18:00 14:00 client time" in flat
     breaching = text(page.split('id="breach-h"')[1].split("</section>")[0])
     assert p1.reference in breaching
     assert p2.reference in breaching  # due 18:00 UTC, before the end of alice's day (UTC)
@@ -244,10 +250,12 @@ def test_pages_waiting_are_loud_at_the_top_of_my_day(book: Book) -> None:
 def test_account_360_timeline_tells_cases_messages_and_pages(book: Book) -> None:
     from psm.paging import services as paging
 
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
         case = open_case(book, title="Builds fail")
+    with time_machine.travel(NOW - timedelta(minutes=30), tick=False):
         case_services.add_note(book.alice, case, "Check the agent version first.")
         case_services.reply(book.alice, case, text="Which agent version?")
+    with time_machine.travel(NOW, tick=False):
         paging.page_psm(book.a, priority="P1", message="Down", contact=book.contact_a)
         page = login(book.alice).get("/accounts/acme/").content.decode()
     feed = text(page.split('id="timeline-h"')[1])

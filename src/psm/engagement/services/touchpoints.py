@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -317,7 +317,7 @@ def add_attendee(actor: User | None, touchpoint: Touchpoint, contact: Contact) -
 def record_attendance(
     actor: User | None,
     touchpoint: Touchpoint,
-    rows: dict[int, tuple[bool | None, int | None, str]],
+    rows: Mapping[int, tuple[bool | None, int | None, str]],
 ) -> None:
     """Per attendee id: (attended, feedback rating 1–5, feedback text)."""
     with transaction.atomic():

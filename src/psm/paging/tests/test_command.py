@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,10 +17,11 @@ from psm.paging.models import Page
 AT = "2026-03-10T15:00:00Z"
 
 
-def run(*args: str) -> dict:
+def run(*args: str) -> dict[str, Any]:
     out = StringIO()
     call_command("page", *args, stdout=out)
-    return json.loads(out.getvalue())
+    answer: dict[str, Any] = json.loads(out.getvalue())
+    return answer
 
 
 def test_page_and_status(book) -> None:
@@ -34,6 +36,7 @@ def test_page_and_status(book) -> None:
     assert page.contact == book.contact_a
     assert page.source == "command"
 
+    assert page.ack_deadline is not None
     services.sweep(page.ack_deadline + timedelta(seconds=1))
     status = run("status", str(page.pk))
     assert status["target"] == "bob"

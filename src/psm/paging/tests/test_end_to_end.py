@@ -67,6 +67,7 @@ def test_page_escalates_then_is_acknowledged_by_link(book, inbox, settings) -> N
 
         # Nobody acknowledges: nothing a second early, the substitute exactly at the deadline.
         deadline = page.ack_deadline
+        assert deadline is not None
         assert services.sweep(deadline - timedelta(seconds=1)) == 0
         assert services.sweep(deadline) == 1
         [second] = inbox.wait_for("bob")

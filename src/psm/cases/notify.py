@@ -14,7 +14,7 @@ from django.conf import settings
 from psm.cases.models import Case, Message
 from psm.channels.email import outgoing
 from psm.notifications.services import notify
-from psm.team.models import Engineer, User
+from psm.team.models import User
 
 
 def _link(case: Case) -> str:
@@ -37,50 +37,31 @@ def _thread(case: Case) -> list[str]:
     )
 
 
-def to_engineer(
-    case: Case, user: User | None, event: str, subject: str, body: str, page: bool = False
-) -> None:
-    """E-mail the engineer; with ``page`` also every pager target they registered."""
-    if user is None:
+def to_engineer(case: Case, user: User | None, event: str, subject: str, body: str) -> None:
+    """E-mail the engineer. Pages (with acknowledgement and escalation) are the paging app's
+    job: the mail pipeline hands it the cases whose routing decision says "page"."""
+    if user is None or not user.email:
         return
-    body = f"{body}\n\n{_link(case)}\n"
-    if user.email:
-        notify(
-            f"case:{case.pk}:{event}:email:{user.pk}",
-            transport="email",
-            recipient=user.email,
-            subject=f"[{case.reference}] {subject}",
-            body=body,
-            user=user,
-            account=case.account,
-            headers={
-                "Auto-Submitted": "auto-generated",
-                outgoing.LOOP_HEADER: outgoing.mail_domain(),
-            },
-        )
-    if page:
-        profile = Engineer.objects.filter(user=user).first()
-        for i, url in enumerate(profile.pager_targets if profile else []):
-            notify(
-                f"case:{case.pk}:{event}:page:{user.pk}:{i}",
-                transport="apprise",
-                recipient=f"{user.username} pager #{i + 1}",
-                target=url,
-                subject=f"{case.priority} {case.reference}: {subject}"[:300],
-                body=f"{case.account.name}: {case.title}\n{_link(case)}",
-                user=user,
-                account=case.account,
-            )
+    notify(
+        f"case:{case.pk}:{event}:email:{user.pk}",
+        transport="email",
+        recipient=user.email,
+        subject=f"[{case.reference}] {subject}",
+        body=f"{body}\n\n{_link(case)}\n",
+        user=user,
+        account=case.account,
+        headers={"Auto-Submitted": "auto-generated", outgoing.LOOP_HEADER: outgoing.mail_domain()},
+    )
 
 
-def new_case(case: Case, page: bool) -> None:
+def new_case(case: Case) -> None:
     zone = case.assignee.timezone if case.assignee else "UTC"
     body = (
         f"New {case.priority} case for {case.account.name}: {case.title}\n"
         f"Reported by: {case.contact.name if case.contact else '—'}\n"
         f"First response due: {_local(case.first_response_due, zone)}"
     )
-    to_engineer(case, case.assignee, "opened", f"New {case.priority}: {case.title}", body, page)
+    to_engineer(case, case.assignee, "opened", f"New {case.priority}: {case.title}", body)
 
 
 def client_wrote(case: Case, message: Message) -> None:

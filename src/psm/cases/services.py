@@ -48,7 +48,17 @@ class NewAttachment:
 
 
 def sanitize_html(html: str) -> str:
-    return nh3.clean(html) if html else ""
+    return nh3.clean(clean_text(html)) if html else ""
+
+
+def clean_text(text: str) -> str:
+    """What every database accepts: no NUL characters, no lone surrogates."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _now(at: datetime | None) -> datetime:
@@ -117,14 +127,14 @@ def _message(
         case=case,
         direction=direction,
         channel=channel,
-        text=text,
+        text=clean_text(text),
         html=sanitize_html(html),
         author_user=author_user,
         author_contact=author_contact,
         is_internal=is_internal,
         is_automatic=is_automatic,
-        message_id=message_id[:255],
-        subject=subject[:300],
+        message_id=clean_text(message_id)[:255],
+        subject=clean_text(subject)[:300],
         created_at=at,
     )
     if attachments:
@@ -175,7 +185,7 @@ def open_case(
             account=account,
             number=number,
             reference=f"{account.slug.upper()}-{number}",
-            title=(title.strip() or "(no subject)")[:300],
+            title=(clean_text(title).strip() or "(no subject)")[:300],
             site=site or (contact.site if contact else None),
             contact=contact,
             installed_product=installed_product,
@@ -214,7 +224,7 @@ def open_case(
             account=account,
             changes={"priority": priority, "origin": origin, "assignee": str(assignee or "")},
         )
-        notify.new_case(case, page=routing.get("channel") == "page")
+        notify.new_case(case)
         if acknowledge_to:
             notify.acknowledge(case, acknowledge_to, client_message, first)
     return case
@@ -474,7 +484,6 @@ def change_priority(
             f"priority:{before}:{priority}:{_now(at):%Y%m%dT%H%M%S}",
             f"priority {before} → {priority}",
             f"{case.reference} is now {priority}. {reason}".strip(),
-            page=priority == Priority.P1,
         )
     return case
 

@@ -53,7 +53,7 @@ def test_open_case_routes_to_the_primary_psm_and_starts_clocks(book, case) -> No
     assert case.next_update_due is None
     assert case.next_due == case.first_response_due
     assert case.routing["target"] == "alice"
-    assert any("alice" in reason for reason in case.routing["reasons"])
+    assert any("Alice Tester is the primary PSM" in r for r in case.routing["reasons"])
     assert case.coverage["spec"]["first_response_minutes"]["P3"] == 480
     first = case.messages.get()
     assert (first.direction, first.channel, first.author_contact) == (
@@ -149,15 +149,14 @@ def test_note_is_internal_and_moves_no_clock(book, case) -> None:
     assert Notification.objects.count() == outbox
 
 
-def test_change_priority_uses_the_snapshot_targets_and_pages_on_p1(book, case) -> None:
-    book.alice.engineer.set_pager_targets(["json://127.0.0.1:9/pager"])
-    book.alice.engineer.save()
+def test_change_priority_uses_the_snapshot_targets_and_tells_the_engineer(book, case) -> None:
     with time_machine.travel(ny(10, 10, 30), tick=False):
         services.change_priority(book.alice, case, "P1", reason="Production stopped")
     case.refresh_from_db()
     # P1 is 7x24: 60 minutes from opening.
     assert case.first_response_due == ny(10, 11)
-    assert Notification.objects.filter(transport="apprise", user=book.alice).count() == 1
+    told = Notification.objects.get(key__contains=":priority:P3:P1:")
+    assert told.user == book.alice and "P3 → P1" in told.subject
     assert case.messages.filter(is_internal=True, text__contains="P3 → P1").exists()
     assert AuditEntry.objects.filter(action="case.priority").get().changes["priority"] == [
         "P3",

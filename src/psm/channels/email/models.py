@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -35,6 +36,10 @@ FINAL = (
     State.LOOP,
     State.QUARANTINED,
 )
+
+
+# A message in one of these states was the copy that counted; later copies are duplicates.
+FIRST_COPY = tuple(s for s in FINAL if s != State.DUPLICATE)
 
 
 class Source(models.TextChoices):
@@ -75,6 +80,15 @@ class InboundMessage(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["message_id"]), models.Index(fields=["state", "id"])]
+        constraints = [
+            # Two copies of one message processed at the same moment: the second to commit
+            # fails here and becomes a duplicate, so a message never opens two cases.
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=Q(state__in=FIRST_COPY) & ~Q(message_id=""),
+                name="one_processed_inbound_per_message_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.from_address} {self.subject[:60]}"

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA_DIR ?= var
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest chromium
+.PHONY: install run test lint typecheck pytest chromium dovecot
 
 install: $(STAMP)
 
@@ -31,11 +31,15 @@ run: install
 	@echo ""
 	$(PSM) serve
 
-test: install chromium lint typecheck pytest
+test: install chromium dovecot lint typecheck pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded build).
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# IMAP tests run Debian's dovecot themselves (own config, 127.0.0.1), never as a service.
+dovecot:
+	@test -x /usr/sbin/dovecot || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd)
 
 lint:
 	$(VENV)/bin/ruff format --check src benchmarks

@@ -187,9 +187,7 @@ PSM_BASIC_SUPPORT = env.string("PSM_BASIC_SUPPORT", "basic-support")
 # Cases and e-mail (README "Cases and e-mail").
 MAIL_DIR = DATA_DIR / "mail"  # raw inbound mail, written before it is parsed
 PSM_MAIL_MAX_BYTES = env.integer("PSM_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
-PSM_ATTACHMENT_MAX_BYTES = env.integer(
-    "PSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
-)
+PSM_ATTACHMENT_MAX_BYTES = env.integer("PSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 PSM_MAIL_PRIORITY_WORDS = _priority_words.parse(
     env.string("PSM_MAIL_PRIORITY_WORDS", _priority_words.DEFAULT)
 )

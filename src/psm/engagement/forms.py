@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from psm.accounts.models import Account, Contact, Site
+from psm.cases.models import Case
 from psm.engagement.cadence import RuleError, validate_rule
 from psm.engagement.models import (
     AdvocacyItem,
@@ -275,8 +276,22 @@ class AdvocacyForm(AccountForm):
     priority = forms.ChoiceField(choices=AdvocacyPriority.choices, initial=AdvocacyPriority.HIGH)
     priority_argument = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     target_release = forms.CharField(max_length=60, required=False)
-    related_cases = forms.CharField(max_length=200, required=False)
+    cases = forms.ModelMultipleChoiceField(
+        queryset=Case.objects.none(), required=False, help_text="The account's cases it came from."
+    )
+    related_cases = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Other references",
+        help_text="Case numbers outside PSM, comma-separated.",
+    )
     owner = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = Case.objects.filter(  # type: ignore[attr-defined]
+            account=self.account
+        ).order_by("-opened_at")
 
 
 class AdvocacyUpdateForm(forms.Form):

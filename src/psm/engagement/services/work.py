@@ -124,8 +124,12 @@ def create_advocacy_item(actor: User | None, account: Account, **fields: Any) ->
     fields["internal_ref"] = fields["internal_ref"].strip().upper()
     if not fields["internal_ref"]:
         raise ValidationError("Give the internal defect or enhancement reference.")
+    cases = list(fields.pop("cases", None) or [])
+    if any(case.account_id != account.pk for case in cases):
+        raise ValidationError("Only this account's cases can be linked.")
     with transaction.atomic():
         item = AdvocacyItem.objects.create(account=account, **fields)
+        item.cases.set(cases)
         AdvocacyUpdate.objects.create(
             item=item,
             author=actor if isinstance(actor, User) else None,

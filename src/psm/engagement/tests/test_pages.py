@@ -331,3 +331,56 @@ def test_engagement_home_lists_my_overdue(book):
         page = as_user(book.alice).get("/engagement/").content.decode()
     assert "overdue" in page.lower() and "Acme" in page
     assert "Globex" not in page  # alice only substitutes there
+
+
+@pytest.mark.django_db
+def test_advocacy_links_the_accounts_own_cases_only(book):
+    from django.core.exceptions import ValidationError
+
+    from psm.cases import services as case_services
+    from psm.cases.testing import foreign_case
+
+    mine = case_services.open_case(
+        None, book.a, title="Merge lost history", text="Help", contact=book.contact_a
+    )
+    response = as_user(book.alice).post(
+        "/accounts/acme/engagement/advocacy/new/",
+        {
+            "kind": "defect",
+            "title": "Merge loses history",
+            "internal_ref": "def-7",
+            "business_impact": "Release blocked",
+            "priority": "high",
+            "owner": book.alice.pk,
+            "cases": [mine.pk],
+        },
+    )
+    assert response.status_code == 302, response.content
+    item = AdvocacyItem.objects.get(internal_ref="DEF-7")
+    assert list(item.cases.all()) == [mine]
+    assert mine.reference.encode() in as_user(book.alice).get(item.get_absolute_url()).content
+    foreign = foreign_case(book)
+    bad = as_user(book.alice).post(
+        "/accounts/acme/engagement/advocacy/new/",
+        {
+            "kind": "defect",
+            "title": "x",
+            "internal_ref": "DEF-8",
+            "business_impact": "x",
+            "priority": "high",
+            "owner": book.alice.pk,
+            "cases": [foreign.pk],
+        },
+    )
+    assert bad.status_code == 200 and not AdvocacyItem.objects.filter(internal_ref="DEF-8")
+    with pytest.raises(ValidationError):
+        create_advocacy_item(
+            None,
+            book.a,
+            kind="defect",
+            title="x",
+            internal_ref="DEF-9",
+            business_impact="x",
+            owner=book.alice,
+            cases=[foreign],
+        )

@@ -12,8 +12,9 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
@@ -81,8 +82,8 @@ class ParsedMail:
 def parse(raw: bytes, envelope_from: str | None = None) -> ParsedMail:
     """``envelope_from`` is the SMTP MAIL FROM when known ("" for the null sender <>)."""
     out = ParsedMail()
-    msg = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(msg, EmailMessage)
+    # compat32 parsing is ~30x faster than policy.default; headers are decoded here, lazily.
+    msg = message_from_bytes(raw)
     _defects(msg, out)
     out.message_id = _first_id(_header(msg, "Message-ID", out))
     if not out.message_id:
@@ -148,20 +149,35 @@ def automatic_reason(msg: Message, out: ParsedMail, envelope_from: str | None) -
 # -- helpers ------------------------------------------------------------------------------
 
 
+def _raw_header(msg: Message, name: str, out: ParsedMail) -> str:
+    # raw_items: the stored text, where raw 8-bit bytes are still surrogate escapes
+    # (``get`` would turn them into replacement characters).
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return _unescape(str(value))
+    return ""
+
+
 def _header(msg: Message, name: str, out: ParsedMail) -> str:
+    """The header's text with RFC 2047 encoded words decoded, folding removed."""
+    return _decode_words(_raw_header(msg, name, out), name, out)
+
+
+def _decode_words(value: str, name: str, out: ParsedMail) -> str:
+    if "=?" not in value:
+        return value
     try:
-        value = msg.get(name)
-    except Exception as exc:  # a header the library cannot decode at all
-        out.problems.append(f"{name} header unreadable: {type(exc).__name__}")
-        return ""
-    if value is None:
-        return ""
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeError, ValueError) as exc:
+        out.problems.append(f"{name} header has undecodable encoded words: {type(exc).__name__}")
+    parts = []
     try:
-        text = str(value)
-    except Exception as exc:
-        out.problems.append(f"{name} header unreadable: {type(exc).__name__}")
-        return ""
-    return _unescape(text)
+        for chunk, _charset in decode_header(value):
+            parts.append(chunk if isinstance(chunk, str) else _best_effort(chunk))
+    except ValueError:
+        return value
+    return "".join(parts)
 
 
 def _unescape(text: str) -> str:
@@ -185,11 +201,12 @@ def _first_id(value: str) -> str:
 
 
 def _from(msg: Message, out: ParsedMail) -> tuple[str, str]:
-    value = _header(msg, "From", out)
+    value = _raw_header(msg, "From", out)
     if not value:
         out.problems.append("no From header")
         return "", ""
     name, address = parseaddr(value)
+    name = _decode_words(name, "From", out)
     address = address.strip().lower()
     if "@" not in address:
         out.problems.append(f"From is not an address: {value[:100]!r}")
@@ -198,11 +215,8 @@ def _from(msg: Message, out: ParsedMail) -> tuple[str, str]:
 
 
 def _addresses(msg: Message, name: str, out: ParsedMail) -> list[str]:
-    values = []
-    try:
-        values = msg.get_all(name) or []
-    except Exception as exc:
-        out.problems.append(f"{name} header unreadable: {type(exc).__name__}")
+    wanted = name.lower()
+    values = [v for k, v in msg.raw_items() if k.lower() == wanted]
     found = getaddresses([_unescape(str(v)) for v in values])
     return [a.lower() for _, a in found if "@" in a]
 
@@ -287,7 +301,9 @@ def _filename(part: Message, out: ParsedMail) -> str:
     except Exception as exc:
         out.problems.append(f"attachment name unreadable: {type(exc).__name__}")
         return ""
-    return " ".join(str(name).split())[:200]
+    # RFC 2231 is decoded by the library; Outlook's RFC 2047 words in names are not.
+    name = _decode_words(_unescape(str(name)), "filename", out)
+    return " ".join(name.split())[:200]
 
 
 def _default_name(ctype: str) -> str:

@@ -16,12 +16,13 @@ def case_entries(account: Account, since: datetime, until: datetime) -> Iterator
     first message of a case is its opening."""
     from psm.cases.models import Case, Direction, Message
 
-    cases = Case.objects.filter(account=account)
+    # The account's case ids first: the messages are then read through their case index,
+    # whatever the size of the whole book.
+    ids = list(Case.objects.filter(account=account).values_list("pk", flat=True))
     messages = (
-        Message.objects.filter(
-            case__in=cases.values("pk"), created_at__gte=since, created_at__lt=until
-        )
+        Message.objects.filter(case__in=ids, created_at__gte=since, created_at__lt=until)
         .select_related("case", "author_user", "author_contact")
+        .defer("html", "case__coverage", "case__routing", "case__pauses")
         .order_by("-created_at", "-id")[:LIMIT]
     )
     for m in messages:

@@ -16,6 +16,15 @@ from psm.engagement.services import due_states
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
 MY_CASES = 100
+# Columns no list shows: the plan snapshot, the routing trace, pauses, the account's notes.
+HEAVY = (
+    "coverage",
+    "routing",
+    "pauses",
+    "account__plan_overrides",
+    "account__environment_notes",
+    "account__relationship_notes",
+)
 RECENT_MESSAGES = timedelta(days=3)
 MESSAGES_SHOWN = 15
 TOUCHPOINTS_AHEAD = timedelta(days=7)
@@ -27,7 +36,7 @@ def open_by_priority(accounts: QuerySet[Account]) -> dict[int, dict[str, int]]:
     rows = (
         Case.objects.filter(status__in=ACTIVE, account__in=accounts.values("pk"))
         .values("account", "priority")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     for row in rows:
@@ -94,6 +103,7 @@ def account_open_cases(account: Account) -> QuerySet[Case]:
     return (
         Case.objects.filter(account=account, status__in=ACTIVE)
         .select_related("assignee", "contact")
+        .defer("coverage", "routing", "pauses")
         .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
     )
 
@@ -119,6 +129,7 @@ def my_cases(user: User, now: datetime) -> QuerySet[Case]:
     return (
         Case.objects.filter(mine, status__in=ACTIVE)
         .select_related("account", "assignee", "contact")
+        .defer(*HEAVY)
         .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
     )
 
@@ -159,6 +170,7 @@ def recent_client_messages(user: User, now: datetime, cases: list[Case]) -> list
             created_at__gte=now - RECENT_MESSAGES,
         )
         .select_related("case__account", "author_contact")
+        .defer("html", *(f"case__{name}" for name in HEAVY))
         .order_by("-created_at", "-id")[:MESSAGES_SHOWN]
     )
 
@@ -172,7 +184,7 @@ def engineer_case_figures(
     )
     active = Case.objects.filter(status__in=ACTIVE, assignee__in=engineers).order_by()
     for row in active.values("assignee").annotate(
-        n=Count("id"), today=Count("id", filter=Q(next_due__lt=day_end))
+        n=Count("*"), today=Count("next_due", filter=Q(next_due__lt=day_end))
     ):
         found[row["assignee"]]["open"] = row["n"]
         found[row["assignee"]]["due_today"] = row["today"]

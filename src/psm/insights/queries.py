@@ -125,14 +125,16 @@ def book(
 ) -> list[BookRow]:
     """The visible book of accounts, one row each, sorted; a fixed number of queries."""
     visible = visible_accounts(user)
-    accounts = list(visible.select_related("service_plan").order_by("name"))
-    ids = [a.pk for a in accounts]
-    primaries = {
-        a.account_id: a.engineer
-        for a in Assignment.objects.active_on(now.date())
-        .filter(role=AssignmentRole.PRIMARY, account__in=ids)
-        .select_related("engineer")
-    }
+    # Only what the table shows: plans, notes and overrides stay in the database.
+    accounts = list(visible.only("id", "name", "slug", "timezone").order_by("name"))
+    pairs = dict(
+        Assignment.objects.active_on(now.date())
+        .filter(role=AssignmentRole.PRIMARY, account__in=visible.values("pk"))
+        .values_list("account_id", "engineer_id")
+    )
+    # A hundred engineers for two thousand accounts: each user is built once.
+    people = User.objects.in_bulk(set(pairs.values()))
+    primaries = {account: people[engineer] for account, engineer in pairs.items()}
     absences: dict[int, list[AbsenceNote]] = defaultdict(list)
     for ab in (
         Absence.objects.overlapping(now, now + UPCOMING_ABSENCES)

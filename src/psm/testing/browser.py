@@ -90,3 +90,32 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
     return path
+
+
+UNLABELLED_JS = """
+() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => {
+    const byLabel = el.labels && [...el.labels].some(l => l.textContent.trim());
+    const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+      || el.getAttribute('title');
+    const text = (el.tagName === 'A' || el.tagName === 'BUTTON') && el.textContent.trim();
+    const value = el.type === 'submit' && el.value;
+    return !(byLabel || named || text || value);
+  })
+  .map(el => el.outerHTML.slice(0, 120))
+"""
+
+
+def assert_accessible(page: Page) -> None:
+    """Every visible control has a name a screen reader can say, the page has one h1 and a
+    language, and the first stop of the keyboard is "Skip to content", visible when focused."""
+    unnamed = page.evaluate(UNLABELLED_JS)
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
+    assert page.locator("h1").count() == 1, "a page has exactly one h1"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    first = page.locator("a[href], button, input:not([type=hidden]), select, textarea").first
+    expect(first).to_have_text("Skip to content")
+    first.focus()
+    box = first.bounding_box()
+    assert box is not None and box["x"] >= 0, "the skip link shows itself when focused"

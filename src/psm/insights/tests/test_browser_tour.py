@@ -17,7 +17,14 @@ from psm.accounts.models import Account, Contact
 from psm.cases import services as case_services
 from psm.paging import services as paging
 from psm.team.models import User
-from psm.testing.browser import PHONE, OpenBrowser, browser, log_in, screenshot
+from psm.testing.browser import (
+    PHONE,
+    OpenBrowser,
+    assert_accessible,
+    browser,
+    log_in,
+    screenshot,
+)
 
 __all__ = ["browser"]
 
@@ -113,14 +120,17 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     page = browser().new_page()
     page.goto("/login/")
     screenshot(page, "01-login")
+    assert_accessible(page)
 
     log_in(page, "engineer", "demo")
     expect(page.get_by_role("heading", name="My day")).to_be_visible()
     screenshot(page, "02-my-day")
+    assert_accessible(page)
 
     page.goto("/accounts/acme/")
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     screenshot(page, "03-account-360")
+    assert_accessible(page)
 
     page.keyboard.press("/")
     page.keyboard.type("ac")
@@ -132,16 +142,19 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     expect(page).to_have_url(re.compile("/overview/$"))
     expect(page.get_by_role("heading", name="Workload by engineer")).to_be_visible()
     screenshot(page, "05-manager-overview")
+    assert_accessible(page)
 
     page.get_by_role("button", name="Log out").click()
     log_in(page, "client", "demo")
     expect(page.get_by_role("heading", name="Your PSM")).to_be_visible()
     screenshot(page, "06-portal-home")
+    assert_accessible(page)
 
     page.get_by_role("link", name=demo).first.click()
     expect(page.get_by_role("heading", name="Conversation")).to_be_visible()
     expect(page.get_by_text("Same symptom")).to_have_count(0)  # the internal note
     screenshot(page, "08-portal-case")
+    assert_accessible(page)
 
     phone = browser(viewport=PHONE).new_page()
     log_in(phone, "client", "demo")
@@ -149,3 +162,4 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     # Nothing runs off the side of a phone screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "07-portal-phone")
+    assert_accessible(phone)

@@ -265,3 +265,24 @@ def test_account_360_timeline_tells_cases_messages_and_pages(book: Book) -> None
     assert "P1 page #" in feed
     # The audit's "case.open" change is told by the case itself, not twice.
     assert "case open" not in feed
+
+
+def test_account_360_query_count_is_flat(book: Book) -> None:
+    from psm.testing.factories import InstalledProductFactory, SiteFactory
+
+    client = login(book.alice)
+    with time_machine.travel(NOW, tick=False):
+        open_case(book)
+        with CaptureQueriesContext(connection) as few:
+            client.get("/accounts/acme/")
+        for n in range(6):
+            case = open_case(book, title=f"Case {n}", priority="P2")
+            case_services.add_message(None, case, text="more", contact=book.contact_a)
+            case_services.add_note(book.alice, case, "note")
+            ContactFactory(account=book.a)
+            SiteFactory(account=book.a, name=f"Site {n}")
+            InstalledProductFactory(account=book.a)
+        with CaptureQueriesContext(connection) as many:
+            page = client.get("/accounts/acme/").content.decode()
+    assert page.count("Case 5") >= 2  # in open cases and on the timeline
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

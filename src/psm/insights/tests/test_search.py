@@ -48,3 +48,33 @@ def test_short_queries_search_nothing(book: Book) -> None:
     page = login(book.alice).get("/search/", {"q": "a"}).content.decode()
     assert "/accounts/acme/" not in page
     assert "at least two characters" in page
+
+
+def test_search_finds_cases_by_reference_number_and_words(book: Book) -> None:
+    from psm.cases import services as case_services
+
+    mine = case_services.open_case(
+        None, book.a, title="Nightly build fails at step 3", text="x", contact=book.contact_a
+    )
+    theirs = case_services.open_case(
+        None, book.b, title="Nightly build slow", text="x", contact=book.contact_b
+    )
+    client = login(book.dana)  # no accounts
+    link = mine.get_absolute_url()
+    assert link not in client.get("/search/", {"q": mine.reference}).content.decode()
+    assert (
+        theirs.get_absolute_url() not in client.get("/search/", {"q": "nightly"}).content.decode()
+    )
+    client = login(book.bob)  # primary of B, substitute of A: sees both
+    page = client.get("/search/", {"q": "nightly build"}).content.decode()
+    assert theirs.get_absolute_url() in page
+    assert link in page
+    client = login(book.alice)
+    page = client.get("/search/", {"q": mine.reference.lower()}).content.decode()
+    assert f"{mine.reference} Nightly build fails at step 3" in page
+    page = client.get("/search/", {"q": f"#{mine.number}"}).content.decode()
+    assert link in page
+    page = client.get("/search/", {"q": "build step"}).content.decode()
+    assert link in page
+    page = client.get("/search/", {"q": "build banana"}).content.decode()
+    assert link not in page

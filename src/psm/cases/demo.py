@@ -12,7 +12,8 @@ from psm.cases import services, sweeps
 from psm.cases.models import Case, CaseStatus, Origin
 
 # slug, title, priority, opened hours ago, steps (kind, hours after opening, text)
-SCENARIOS = [
+Scenario = tuple[str, str, str, float, list[tuple[str, float, str]]]
+SCENARIOS: list[Scenario] = [
     (
         "acme",
         "ClearCase VOB server rejects check-ins",

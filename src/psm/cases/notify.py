@@ -6,10 +6,12 @@ idempotency key, so calling it twice for the same event sends nothing twice.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 from psm.cases.models import Case, Message
 from psm.channels.email import outgoing
@@ -17,8 +19,13 @@ from psm.notifications.services import notify
 from psm.team.models import User
 
 
+@functools.cache
+def _case_url() -> str:
+    return settings.BASE_URL + reverse("cases:detail", args=["REF"]).replace("REF", "{}")
+
+
 def _link(case: Case) -> str:
-    return f"{settings.BASE_URL}{case.get_absolute_url()}"
+    return _case_url().format(case.reference)
 
 
 def _local(t: datetime | None, zone: str) -> str:

@@ -16,15 +16,15 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
-from psm.audit.models import record
+from psm.audit.models import AuditEntry, record
 from psm.cases import clocks, notify
 from psm.cases.models import (
     ACTIVE,
+    RUNNING,
     Attachment,
     Case,
     CaseCounter,
@@ -35,6 +35,7 @@ from psm.cases.models import (
     Origin,
 )
 from psm.coverage import adapters
+from psm.coverage.engine.routing import Route
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,25 @@ def _save(case: Case, fields: Sequence[str]) -> None:
 
 
 def next_number(account: Account) -> int:
-    """The account's next case number. The UPDATE takes the counter row's lock until the
-    transaction ends, so concurrent openers queue behind it and never share a number; a
-    rolled-back opening gives its number back (numbers have no gaps unless deleted)."""
-    CaseCounter.objects.get_or_create(account=account)
-    CaseCounter.objects.filter(account=account).update(last_number=F("last_number") + 1)
-    return CaseCounter.objects.values_list("last_number", flat=True).get(account=account)
+    return reserve_numbers(account.pk, 1)
+
+
+def reserve_numbers(account_id: int, count: int) -> int:
+    """Reserve ``count`` case numbers for the account; returns the last one. The UPDATE
+    takes the counter row's lock until the transaction ends, so concurrent openers queue
+    behind it and never share a number; a rolled-back opening gives its numbers back."""
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + %s WHERE account_id = %s "
+            "RETURNING last_number",
+            [count, account_id],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    CaseCounter.objects.get_or_create(account_id=account_id)  # the account's first case
+    return reserve_numbers(account_id, count)
 
 
 def _pause(case: Case, at: datetime) -> None:
@@ -142,6 +156,24 @@ def _message(
     return message
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """One case to open (see ``open_cases``)."""
+
+    account: Account
+    title: str
+    text: str = ""
+    html: str = ""
+    priority: str | None = None
+    contact: Contact | None = None
+    site: Site | None = None
+    installed_product: InstalledProduct | None = None
+    origin: str = Origin.STAFF
+    message_id: str = ""
+    attachments: Sequence[NewAttachment] = ()
+    acknowledge_to: str = ""
+
+
 def open_case(
     actor: User | None,
     account: Account,
@@ -161,73 +193,163 @@ def open_case(
 ) -> Case:
     """Open a case: number it, snapshot the plan, route it, start the clocks, record the
     first message, tell the engineer who has it and (``acknowledge_to``) the client."""
-    now = _now(at)
-    priority = priority or (contact.default_priority if contact else Priority.P3)
-    if priority not in Priority.values:
-        raise ValidationError(f"Unknown priority {priority!r}.")
-    for obj, what in ((contact, "contact"), (site, "site"), (installed_product, "product")):
-        if obj is not None and obj.account_id != account.pk:
-            raise ValidationError(f"The {what} belongs to another account.")
-    spec = adapters.plan_spec(account)
-    decision = adapters.route_for(account, priority, now)
-    assignee: User | None = None
-    routing: dict[str, Any]
-    client_message = "Your request has been received and will be answered by our support team"
-    if decision is not None:
-        assignee = User.objects.filter(username=decision.target, is_active=True).first()
-        client_message = decision.client_message
-        routing = decision.explain()
-    else:
-        routing = {"target": None, "channel": "queue", "reasons": ["the account has no PSM"]}
-    with transaction.atomic():
-        number = next_number(account)
-        case = Case(
-            account=account,
-            number=number,
-            reference=f"{account.slug.upper()}-{number}",
-            title=(clean_text(title).strip() or "(no subject)")[:300],
-            site=site or (contact.site if contact else None),
-            contact=contact,
-            installed_product=installed_product,
-            priority=priority,
-            status=CaseStatus.NEW,
-            origin=origin,
-            assignee=assignee,
-            coverage={
+    item = NewCase(
+        account,
+        title,
+        text,
+        html,
+        priority,
+        contact,
+        site,
+        installed_product,
+        origin,
+        message_id,
+        attachments,
+        acknowledge_to,
+    )
+    return open_cases(actor, [item], at=at)[0]
+
+
+class _Routing:
+    """Plans, routing decisions and people looked up once per account for one call."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.coverage: dict[int, dict[str, Any]] = {}
+        self.decisions: dict[tuple[int, str], Route | None] = {}
+        self.users: dict[str, User | None] = {}
+
+    def snapshot(self, account: Account) -> dict[str, Any]:
+        if account.pk not in self.coverage:
+            self.coverage[account.pk] = {
                 "plan": account.service_plan.name,
-                "spec": spec.to_dict(),
+                "spec": adapters.plan_spec(account).to_dict(),
                 "settings": account.effective_plan(),
-            },
-            routing=routing,
-            opened_at=now,
+            }
+        return self.coverage[account.pk]
+
+    def decision(self, account: Account, priority: str) -> Route | None:
+        key = (account.pk, priority)
+        if key not in self.decisions:
+            self.decisions[key] = adapters.route_for(account, priority, self.now)
+        return self.decisions[key]
+
+    def user(self, username: str) -> User | None:
+        if username not in self.users:
+            self.users[username] = User.objects.filter(username=username, is_active=True).first()
+        return self.users[username]
+
+
+def open_cases(
+    actor: User | None, items: Sequence[NewCase], at: datetime | None = None
+) -> list[Case]:
+    """``open_case`` for many at once (a mail import): the same rules, numbers reserved per
+    account in one statement, rows written in bulk, in one transaction."""
+    now = _now(at)
+    routing = _Routing(now)
+    cases: list[Case] = []
+    messages: dict[str, str] = {}
+    for item in items:
+        contact = item.contact
+        priority = item.priority or (contact.default_priority if contact else Priority.P3)
+        if priority not in Priority.values:
+            raise ValidationError(f"Unknown priority {priority!r}.")
+        for obj, what in (
+            (contact, "contact"),
+            (item.site, "site"),
+            (item.installed_product, "product"),
+        ):
+            if obj is not None and obj.account_id != item.account.pk:
+                raise ValidationError(f"The {what} belongs to another account.")
+        decision = routing.decision(item.account, priority)
+        if decision is not None:
+            assignee = routing.user(decision.target)
+            decided = decision.explain()
+            messages[str(len(cases))] = decision.client_message
+        else:
+            assignee = None
+            decided = {"target": None, "channel": "queue", "reasons": ["the account has no PSM"]}
+        cases.append(
+            Case(
+                account=item.account,
+                title=(clean_text(item.title).strip() or "(no subject)")[:300],
+                site=item.site or (contact.site if contact else None),
+                contact=contact,
+                installed_product=item.installed_product,
+                priority=priority,
+                status=CaseStatus.NEW,
+                origin=item.origin,
+                assignee=assignee,
+                coverage=routing.snapshot(item.account),
+                routing=decided,
+                opened_at=now,
+            )
         )
-        clocks.recompute(case)
-        case.save()
-        first = _message(
-            case,
-            direction=Direction.IN if contact is not None else Direction.OUT,
-            channel=_channel_of(origin),
-            text=text,
-            html=html,
-            author_contact=contact,
-            author_user=actor if contact is None else None,
-            is_internal=contact is None and origin == Origin.STAFF,
-            message_id=message_id,
-            subject=title,
-            attachments=attachments,
-            at=now,
+    with transaction.atomic():
+        wanted: dict[int, int] = {}
+        for case in cases:
+            wanted[case.account_id] = wanted.get(case.account_id, 0) + 1
+        last = {pk: reserve_numbers(pk, n) for pk, n in wanted.items()}
+        for case in reversed(cases):
+            case.number = last[case.account_id]
+            last[case.account_id] -= 1
+            case.reference = f"{case.account.slug.upper()}-{case.number}"
+            clocks.recompute(case)
+        Case.objects.bulk_create(cases)
+        firsts = [
+            Message(
+                case=case,
+                direction=Direction.IN if item.contact is not None else Direction.OUT,
+                channel=_channel_of(item.origin),
+                text=clean_text(item.text),
+                html=sanitize_html(item.html),
+                author_contact=item.contact,
+                author_user=actor if item.contact is None else None,
+                is_internal=item.contact is None and item.origin == Origin.STAFF,
+                message_id=clean_text(item.message_id)[:255],
+                subject=clean_text(item.title)[:300],
+                created_at=now,
+            )
+            for case, item in zip(cases, items, strict=True)
+        ]
+        Message.objects.bulk_create(firsts)
+        AuditEntry.objects.bulk_create(
+            [
+                _audit(
+                    actor,
+                    "case.open",
+                    case,
+                    {
+                        "priority": case.priority,
+                        "origin": case.origin,
+                        "assignee": str(case.assignee or ""),
+                    },
+                )
+                for case in cases
+            ]
         )
-        record(
-            actor,
-            "case.open",
-            case,
-            account=account,
-            changes={"priority": priority, "origin": origin, "assignee": str(assignee or "")},
-        )
-        notify.new_case(case)
-        if acknowledge_to:
-            notify.acknowledge(case, acknowledge_to, client_message, first)
-    return case
+        default = "Your request has been received and will be answered by our support team"
+        for index, (case, first, item) in enumerate(zip(cases, firsts, items, strict=True)):
+            if item.attachments:
+                _attach(first, item.attachments)
+            notify.new_case(case)
+            if item.acknowledge_to:
+                told = messages.get(str(index), default)
+                notify.acknowledge(case, item.acknowledge_to, told, first)
+    return cases
+
+
+def _audit(actor: User | None, action: str, case: Case, changes: dict[str, Any]) -> AuditEntry:
+    """The row ``psm.audit.models.record`` writes, for bulk inserts."""
+    return AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=case._meta.label_lower,
+        object_id=str(case.pk),
+        object_repr=str(case)[:200],
+        account_id=case.account_id,
+        changes=changes,
+    )
 
 
 def _channel_of(origin: str) -> str:
@@ -297,6 +419,83 @@ def add_message(
         record(actor, "case.message", case, account=case.account, changes={"message": message.pk})
         notify.client_wrote(case, message)
     return message
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message from the client to add (see ``add_messages``)."""
+
+    case: Case
+    text: str
+    html: str = ""
+    channel: str = MessageChannel.EMAIL
+    contact: Contact | None = None
+    message_id: str = ""
+    subject: str = ""
+    attachments: Sequence[NewAttachment] = ()
+    automatic: bool = False
+
+
+def add_messages(
+    actor: User | None, items: Sequence[NewMessage], at: datetime | None = None
+) -> list[Message]:
+    """``add_message`` for many (a mail import). Messages that move a case (off "waiting on
+    client", reopening a resolved case) go through ``add_message`` one by one; the rest —
+    a running case only gains a message, clocks unchanged — are written in bulk."""
+    now = _now(at)
+    out: list[Message | None] = [None] * len(items)
+    with transaction.atomic():
+        ids = {item.case.pk for item in items}
+        status = dict(
+            Case.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .values_list("pk", "status")
+        )
+        bulk: list[tuple[int, NewMessage, Message]] = []
+        for index, item in enumerate(items):
+            if item.automatic or status[item.case.pk] in RUNNING:
+                message = Message(
+                    case=item.case,
+                    direction=Direction.IN,
+                    channel=item.channel,
+                    text=clean_text(item.text),
+                    html=sanitize_html(item.html),
+                    author_contact=item.contact,
+                    author_user=actor if item.contact is None else None,
+                    is_automatic=item.automatic,
+                    message_id=clean_text(item.message_id)[:255],
+                    subject=clean_text(item.subject)[:300],
+                    created_at=now,
+                )
+                bulk.append((index, item, message))
+            else:
+                out[index] = add_message(
+                    actor,
+                    item.case,
+                    text=item.text,
+                    html=item.html,
+                    channel=item.channel,
+                    contact=item.contact,
+                    message_id=item.message_id,
+                    subject=item.subject,
+                    attachments=item.attachments,
+                    at=now,
+                )
+        Message.objects.bulk_create([m for _, _, m in bulk])
+        audits = []
+        for index, item, message in bulk:
+            out[index] = message
+            if item.attachments:
+                _attach(message, item.attachments)
+            if item.automatic:
+                audits.append(_audit(actor, "case.auto_reply", item.case, {}))
+            else:
+                audits.append(_audit(actor, "case.message", item.case, {"message": message.pk}))
+                notify.client_wrote(item.case, message)
+        AuditEntry.objects.bulk_create(audits)
+        touched = {item.case.pk for _, item, _ in bulk if not item.automatic}
+        Case.objects.filter(pk__in=touched).update(updated_at=now)
+    return [m for m in out if m is not None]
 
 
 def reply(

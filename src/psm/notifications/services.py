@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +19,41 @@ from psm.notifications.transports import TRANSPORTS, TransportError
 log = logging.getLogger(__name__)
 
 BACKOFF_CAP = timedelta(hours=6)
+
+# Inside ``collected()``: rows wait here and are written together at the end.
+_collected: ContextVar[list[Notification] | None] = ContextVar("notifications", default=None)
+
+
+@contextmanager
+def collected() -> Iterator[None]:
+    """Write every notification made inside the block in one INSERT when it ends, and queue
+    one delivery sweep instead of one task per row (bulk work such as a mail import). Keys
+    stay unique: a key that already exists is skipped, as ``notify`` would."""
+    rows: list[Notification] = []
+    token = _collected.set(rows)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    if rows:
+        unique = list({row.key: row for row in rows}.values())
+        Notification.objects.bulk_create(unique, ignore_conflicts=True)
+        from psm.notifications.tasks import deliver_due_notifications
+
+        deliver_due_notifications.enqueue()
+
+
+def collected_count() -> int:
+    """How many rows wait in the current ``collected()`` block (0 outside one)."""
+    batch = _collected.get()
+    return 0 if batch is None else len(batch)
+
+
+def discard_collected(count: int) -> None:
+    """Forget rows collected after the first ``count``: their change was rolled back."""
+    batch = _collected.get()
+    if batch is not None:
+        del batch[count:]
 
 
 def notify(
@@ -38,7 +76,8 @@ def notify(
     """
     if transport not in TransportKind.values:
         raise ValueError(f"unknown transport {transport!r}")
-    existing = Notification.objects.filter(key=key).first()
+    batch = _collected.get()
+    existing = None if batch is not None else Notification.objects.filter(key=key).first()
     if existing is not None:
         return existing
     row = Notification(
@@ -54,6 +93,9 @@ def notify(
         next_attempt_at=timezone.now(),
     )
     row.set_target(target)
+    if batch is not None:
+        batch.append(row)
+        return row
     try:
         with transaction.atomic():
             row.save()

@@ -54,6 +54,9 @@ class InboundMessage(models.Model):
     envelope_from = models.CharField(max_length=320, blank=True)
     envelope_to = models.JSONField(default=list, blank=True)
     raw_path = models.CharField(max_length=300, help_text="Relative to PSM_DATA_DIR/mail")
+    # A batch (import, IMAP) shares one file: the message is raw_length bytes at raw_offset.
+    raw_offset = models.PositiveBigIntegerField(default=0)
+    raw_length = models.PositiveBigIntegerField(null=True, blank=True)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     # Without <>; empty when the message had none.
@@ -98,7 +101,11 @@ class InboundMessage(models.Model):
         return Path(settings.MAIL_DIR) / self.raw_path
 
     def raw(self) -> bytes:
-        return self.path.read_bytes()
+        if self.raw_length is None:
+            return self.path.read_bytes()
+        with open(self.path, "rb") as fh:
+            fh.seek(self.raw_offset)
+            return fh.read(self.raw_length)
 
 
 class MailAlias(models.Model):

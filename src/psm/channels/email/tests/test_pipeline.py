@@ -59,14 +59,14 @@ def test_raw_bytes_are_stored_before_parsing(mailbook, monkeypatch) -> None:
 
 
 def test_one_bad_message_never_stops_the_others(mailbook, monkeypatch, tmp_path, capsys) -> None:
-    real_open = services.open_case
+    real_open = services.open_cases
 
-    def open_case(actor, account, **kw):
-        if "boom" in kw["title"]:
+    def open_cases(actor, items, **kw):
+        if any("boom" in item.title for item in items):
             raise ValueError("simulated bug")
-        return real_open(actor, account, **kw)
+        return real_open(actor, items, **kw)
 
-    monkeypatch.setattr(pipeline.services, "open_case", open_case)
+    monkeypatch.setattr(pipeline.services, "open_cases", open_cases)
     for i, subject in enumerate(["first", "boom", "third"]):
         (tmp_path / f"{i}.eml").write_bytes(mail(subject, message_id=f"m{i}"))
     call_command(
@@ -136,9 +136,17 @@ def test_parse_prints_the_documented_json(tmp_path, capsys) -> None:
     call_command("mail", "parse", str(path))
     out = json.loads(capsys.readouterr().out)
     assert list(out) == [
-        "message_id", "from", "to", "cc", "subject", "date", "text", "attachments",
-        "auto_submitted", "problems",
-    ]  # fmt: skip
+        "message_id",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "text",
+        "attachments",
+        "auto_submitted",
+        "problems",
+    ]
     assert out["from"] == "alma@acme.example" and out["subject"] == "Hello"
     assert out["auto_submitted"] == "Auto-Submitted: auto-replied"
     assert out["date"] == "2026-03-10T10:15:00-04:00"
@@ -152,9 +160,13 @@ def test_round_trip_reply_threads_back_through_our_message_id(mailbook) -> None:
     assert sent.headers["In-Reply-To"] == "<first@test>"
     # The client's mail program answers the reply: In-Reply-To names our Message-ID.
     answer = ingest(
-        mail("Re: [ACME-1] License server down", "Done, thanks", message_id="answer",
-             In_Reply_To=sent.headers["Message-ID"])
-    )  # fmt: skip
+        mail(
+            "Re: [ACME-1] License server down",
+            "Done, thanks",
+            message_id="answer",
+            In_Reply_To=sent.headers["Message-ID"],
+        )
+    )
     assert answer.state == State.THREADED and answer.case == case
 
 

@@ -27,9 +27,10 @@ class Command(BaseCommand):
         i = sub.add_parser("import", help="Import .eml files, mbox files, Maildirs, folders.")
         i.add_argument("paths", nargs="+")
         i.add_argument(
-            "--no-fsync",
-            action="store_true",
-            help="Do not fsync each stored message (bulk imports of files you keep anyway).",
+            "--batch",
+            type=int,
+            default=500,
+            help="Messages stored (one file, one fsync, one commit) and processed together.",
         )
         sub.add_parser("stats", help="Counts of inbound messages by state, as JSON.")
         r = sub.add_parser("retry", help="Reprocess failed messages (or the ids given).")
@@ -51,16 +52,26 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc.strerror}") from exc
         self.stdout.write(json.dumps(parse(raw).to_json(), indent=2, ensure_ascii=False))
 
-    def do_import(self, paths: list[str], no_fsync: bool = False, **_: Any) -> None:
+    def do_import(self, paths: list[str], batch: int = 500, **_: Any) -> None:
         counts: dict[str, int] = {}
         started = time.monotonic()
         for path in paths:
             if not Path(path).exists():
                 raise CommandError(f"{path}: no such file or directory")
+        pending: list[bytes] = []
+
+        def run() -> None:
+            rows = pipeline.store_many(pending, source=Source.IMPORT)
+            for row in pipeline.process_many(rows):
+                counts[row.state] = counts.get(row.state, 0) + 1
+            pending.clear()
+
         for raw in _messages(paths, self.stderr.write):
-            row = pipeline.store(raw, source=Source.IMPORT, sync=not no_fsync)
-            row = pipeline.process(row)
-            counts[row.state] = counts.get(row.state, 0) + 1
+            pending.append(raw)
+            if len(pending) >= max(batch, 1):
+                run()
+        if pending:
+            run()
         elapsed = time.monotonic() - started
         total = sum(counts.values())
         self.stdout.write(

@@ -1,0 +1,264 @@
+"""The rules that give an inbound message its state, separate from how the answers to their
+questions are fetched (``Lookups``: one query per question, or prefetched for a batch)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from psm.accounts.models import Account, Contact, ContactEmail
+from psm.cases.models import Case, CaseStatus, Message
+from psm.cases.services import NewAttachment
+from psm.channels.email import outgoing
+from psm.channels.email.models import FINAL, InboundMessage, MailAlias, State
+from psm.channels.email.parse import ParsedMail
+from psm.channels.email.priority_words import priority_in
+
+_PLUS = re.compile(r"^(?P<slug>[a-z0-9-]+)\+(?P<number>\d+)$")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    account: Account | None
+    case_number: int | None = None
+
+
+@dataclass
+class Decision:
+    """What to do with one message: a final state, and for "open"/"thread"/"auto" the case
+    work still to be done."""
+
+    state: str
+    reason: str = ""
+    action: str = ""  # "" (state only), "open", "thread", "auto"
+    case: Case | None = None
+    contact: Contact | None = None
+    account: Account | None = None
+    priority: str | None = None
+    followup_of: Case | None = None
+    attachments: list[NewAttachment] = field(default_factory=list)
+
+
+class Lookups:
+    """The questions the rules ask, answered with one query each."""
+
+    def __init__(self) -> None:
+        self._recipients: dict[str, Recipient | None] = {}
+
+    def seen_before(self, inbound: InboundMessage) -> bool:
+        return earlier(inbound).exists()
+
+    def contact(self, address: str) -> Contact | None:
+        found = (
+            ContactEmail.objects.filter(address=address.lower(), contact__is_active=True)
+            .select_related("contact__account__service_plan", "contact__site")
+            .first()
+        )
+        return found.contact if found else None
+
+    def messages(self, ids: list[str]) -> list[Message]:
+        return list(
+            Message.objects.filter(message_id__in=ids).select_related(
+                "case__account__service_plan", "case__assignee"
+            )
+        )
+
+    def recipient(self, address: str) -> Recipient | None:
+        address = address.strip().lower()
+        if address not in self._recipients:
+            self._recipients[address] = resolve_recipient(address)
+        return self._recipients[address]
+
+    def case_by_number(self, account: Account, number: int | None) -> Case | None:
+        if number is None:
+            return None
+        return (
+            Case.objects.filter(account=account, number=number)
+            .select_related("account__service_plan", "assignee")
+            .first()
+        )
+
+
+def earlier(inbound: InboundMessage) -> QuerySet[InboundMessage]:
+    qs = InboundMessage.objects.exclude(pk=inbound.pk).filter(state__in=FINAL)
+    if inbound.message_id:
+        return qs.filter(message_id=inbound.message_id).exclude(state=State.DUPLICATE)
+    return qs.filter(sha256=inbound.sha256).exclude(state=State.DUPLICATE)
+
+
+def resolve_recipient(address: str) -> Recipient | None:
+    """Which of our addresses this is: an account's, a case's (``slug+42@``), an alias, the
+    general PSM address (account None); None when it is not ours at all."""
+    address = address.strip().lower()
+    local, _, domain = address.rpartition("@")
+    if domain == outgoing.mail_domain():
+        plus = _PLUS.match(local)
+        slug, number = (plus["slug"], int(plus["number"])) if plus else (local, None)
+        account = Account.objects.filter(slug=slug).select_related("service_plan").first()
+        if account is not None:
+            return Recipient(account, number)
+        general = str(settings.DEFAULT_FROM_EMAIL).lower()
+        if f"<{address}>" in general or general == address:
+            return Recipient(None)
+    alias = MailAlias.objects.filter(address=address).select_related("account").first()
+    if alias is not None:
+        return Recipient(alias.account)
+    return None
+
+
+def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decision:
+    """The rules, in order (see ``psm.channels.email.pipeline``)."""
+    if not mail.from_address:
+        return Decision(State.QUARANTINED, "undecodable: no sender address. " + problems(mail))
+    if look.seen_before(inbound):
+        what = f"Message-ID <{mail.message_id}>" if mail.message_id else "the same bytes"
+        return Decision(State.DUPLICATE, f"{what} was already processed")
+    if is_loop(mail):
+        return Decision(State.LOOP, "our own outgoing mail came back")
+    contact = look.contact(mail.from_address)
+    thread = thread_case(mail, contact, look)
+    if mail.auto_submitted:
+        if thread is None:
+            return Decision(State.AUTO_REPLY, mail.auto_submitted)
+        same = contact if contact and contact.account_id == thread.account_id else None
+        return Decision(State.AUTO_REPLY, mail.auto_submitted, "auto", thread, same, thread.account)
+    if contact is None:
+        return Decision(State.QUARANTINED, f"unknown sender {mail.from_address}")
+    recipients = [r for r in (look.recipient(a) for a in recipients_of(inbound, mail)) if r]
+    addressed = {r.account.pk for r in recipients if r.account is not None}
+    if addressed and contact.account_id not in addressed:
+        names = ", ".join(sorted(r.account.slug for r in recipients if r.account is not None))
+        return Decision(
+            State.QUARANTINED,
+            f"{mail.from_address} is a contact of {contact.account.slug} "
+            f"but wrote to the address of {names}",
+            account=contact.account,
+        )
+    limit = settings.PSM_ATTACHMENT_MAX_BYTES
+    big = [a for a in mail.attachments if a.size > limit]
+    if big:
+        return Decision(
+            State.QUARANTINED,
+            f"oversized attachment {big[0].filename} ({big[0].size:,} bytes; "
+            f"the limit is {limit:,})",
+            account=contact.account,
+        )
+    attachments = [NewAttachment(a.filename, a.payload, a.content_type) for a in mail.attachments]
+    if thread is None:
+        number = next((r.case_number for r in recipients if r.case_number), None)
+        thread = look.case_by_number(contact.account, number) or look.case_by_number(
+            contact.account, number_in_subject(contact.account, mail.subject)
+        )
+    if thread is not None and thread.status != CaseStatus.CLOSED:
+        return Decision(
+            State.THREADED,
+            problems(mail),
+            "thread",
+            thread,
+            contact,
+            contact.account,
+            attachments=attachments,
+        )
+    return Decision(
+        State.CASE_OPENED,
+        problems(mail),
+        "open",
+        contact=contact,
+        account=contact.account,
+        priority=priority_in(mail.subject, settings.PSM_MAIL_PRIORITY_WORDS),
+        followup_of=thread,
+        attachments=attachments,
+    )
+
+
+def thread_case(mail: ParsedMail, contact: Contact | None, look: Lookups) -> Case | None:
+    """The case whose message this mail answers. Our own outgoing IDs are trusted whoever
+    answers (a bounce, an out-of-office); a client's IDs only within the sender's account."""
+    ids = mail.thread_ids
+    if not ids:
+        return None
+    found = look.messages(ids)
+    if contact is not None:
+        found = [m for m in found if m.case.account_id == contact.account_id]
+    else:
+        found = [m for m in found if outgoing.is_our_message_id(m.message_id)]
+    if not found:
+        return None
+    return max(found, key=lambda m: (m.created_at, m.pk)).case
+
+
+def problems(mail: ParsedMail) -> str:
+    return "; ".join(mail.problems)[:2000]
+
+
+def title(subject: str) -> str:
+    cleaned = re.sub(r"^((re|fwd?|aw|wg|sv|tr)\s*:\s*)+", "", subject, flags=re.I).strip()
+    return cleaned or "(no subject)"
+
+
+def recipients_of(inbound: InboundMessage, mail: ParsedMail) -> list[str]:
+    return list(dict.fromkeys([*inbound.envelope_to, *mail.to, *mail.cc]))
+
+
+def is_loop(mail: ParsedMail) -> bool:
+    domain = outgoing.mail_domain()
+    if mail.loop_marker == domain:
+        return True
+    if mail.message_id and outgoing.is_our_message_id(mail.message_id):
+        return True
+    return mail.from_address.endswith("@" + domain)
+
+
+def number_in_subject(account: Account, subject: str) -> int | None:
+    match = re.search(rf"\b{re.escape(account.slug)}-(\d+)\b", subject, flags=re.I)
+    return int(match[1]) if match else None
+
+
+class BatchLookups(Lookups):
+    """The same answers for a batch, fetched with one query per kind of question."""
+
+    def __init__(self, rows: list[InboundMessage], mails: list[ParsedMail]) -> None:
+        super().__init__()
+        ids = [r.pk for r in rows]
+        mids = {m.message_id for m in mails if m.message_id}
+        shas = {r.sha256 for r, m in zip(rows, mails, strict=True) if not m.message_id}
+        done = (
+            InboundMessage.objects.exclude(pk__in=ids)
+            .filter(state__in=FINAL)
+            .exclude(state=State.DUPLICATE)
+            .filter(Q(message_id__in=mids) | Q(message_id="", sha256__in=shas))
+            .values_list("message_id", "sha256")
+        )
+        self.seen_ids = {mid for mid, _ in done if mid}
+        self.seen_shas = {sha for mid, sha in done if not mid}
+        addresses = {m.from_address for m in mails if m.from_address}
+        self.contacts = {
+            e.address: e.contact
+            for e in ContactEmail.objects.filter(
+                address__in=addresses, contact__is_active=True
+            ).select_related("contact__account__service_plan", "contact__site")
+        }
+        thread_ids = {i for m in mails for i in m.thread_ids}
+        self.by_id: dict[str, list[Message]] = {}
+        for message in super().messages(sorted(thread_ids)) if thread_ids else []:
+            self.by_id.setdefault(message.message_id, []).append(message)
+        self.batch_ids: set[str] = set()
+        self.batch_shas: set[str] = set()
+
+    def seen_before(self, inbound: InboundMessage) -> bool:
+        if inbound.message_id:
+            seen = inbound.message_id in self.seen_ids or inbound.message_id in self.batch_ids
+            self.batch_ids.add(inbound.message_id)
+        else:
+            seen = inbound.sha256 in self.seen_shas or inbound.sha256 in self.batch_shas
+            self.batch_shas.add(inbound.sha256)
+        return seen
+
+    def contact(self, address: str) -> Contact | None:
+        return self.contacts.get(address.lower())
+
+    def messages(self, ids: list[str]) -> list[Message]:
+        return [m for i in ids for m in self.by_id.get(i, [])]

@@ -15,7 +15,7 @@ from psm.engagement.models import CadenceState, Touchpoint, TouchpointStatus
 from psm.engagement.services import due_states
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
-MY_CASES = 100
+MY_CASES = 50
 # Columns no list shows: the plan snapshot, the routing trace, pauses, the account's notes.
 HEAVY = (
     "coverage",
@@ -130,8 +130,26 @@ def my_cases(user: User, now: datetime) -> QuerySet[Case]:
         Case.objects.filter(mine, status__in=ACTIVE)
         .select_related("account", "assignee", "contact")
         .defer(*HEAVY)
-        .order_by(F("next_due").asc(nulls_last=True), "priority", "id")[:MY_CASES]
+        .order_by(F("next_due").asc(nulls_last=True), "priority", "id")
     )
+
+
+@dataclass
+class MyCases:
+    shown: list[Case]  # the MY_CASES soonest due
+    total: int
+    all_mine: QuerySet[Case]
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+def my_case_list(user: User, now: datetime) -> MyCases:
+    cases = my_cases(user, now)
+    shown = list(cases[:MY_CASES])
+    total = len(shown) if len(shown) < MY_CASES else cases.count()
+    return MyCases(shown=shown, total=total, all_mine=cases)
 
 
 @dataclass
@@ -160,11 +178,11 @@ def my_touchpoints(user: User, now: datetime) -> Touchpoints:
     )
 
 
-def recent_client_messages(user: User, now: datetime, cases: list[Case]) -> list[Message]:
+def recent_client_messages(user: User, now: datetime, cases: QuerySet[Case]) -> list[Message]:
     """What clients wrote lately on ``cases`` (the engineer's), newest first."""
     return list(
         Message.objects.filter(
-            case__in=[c.pk for c in cases],
+            case__in=cases.values("pk"),
             direction=Direction.IN,
             is_automatic=False,
             created_at__gte=now - RECENT_MESSAGES,

@@ -26,15 +26,17 @@ def my_day(request: HtmxRequest) -> HttpResponse:
     assert isinstance(user, User)
     now = timezone.now()
     _, day_end = queries.day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), user.timezone)
-    cases = list(figures.my_cases(user, now))
+    mine = figures.my_case_list(user, now)
+    cases = mine.shown
     context: dict[str, Any] = {
         "now": now,
         "poll_seconds": POLL_SECONDS,
         "waiting": list(pages_waiting_for(user)),
         "cases": cases,
+        "more_cases": mine.more,
         "breaching_today": [c for c in cases if c.next_due is not None and c.next_due < day_end],
         "day_end": day_end,
-        "client_messages": figures.recent_client_messages(user, now, cases),
+        "client_messages": figures.recent_client_messages(user, now, mine.all_mine),
         "touchpoints": figures.my_touchpoints(user, now),
         "covering": queries.covering_today(user, now),
         "my_accounts": list(queries.my_accounts(user, now)),

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -286,3 +287,19 @@ def test_account_360_query_count_is_flat(book: Book) -> None:
             page = client.get("/accounts/acme/").content.decode()
     assert page.count("Case 5") >= 2  # in open cases and on the timeline
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_my_day_shows_the_soonest_cases_and_says_how_many_more(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm.insights import figures
+
+    monkeypatch.setattr(figures, "MY_CASES", 2)
+    with time_machine.travel(NOW, tick=False):
+        for n in range(4):
+            open_case(book, title=f"Case {n}", priority="P2")
+        page = login(book.alice).get("/my-day/").content.decode()
+    table = text(page.split('id="due-h"')[1].split("</section>")[0])
+    assert "2 more cases due later" in table
+    assert "Case 0" in table and "Case 1" in table
+    assert "Case 2" not in table and "Case 3" not in table

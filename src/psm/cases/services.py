@@ -7,9 +7,11 @@ rolled-back change announces nothing and a committed one is always announced.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import nh3
@@ -240,13 +242,37 @@ class _Routing:
         return self.users[username]
 
 
+_ROUTING_REUSE = timedelta(seconds=60)
+_shared_routing: ContextVar[list[_Routing] | None] = ContextVar("routing", default=None)
+
+
+@contextmanager
+def reuse_routing() -> Iterator[None]:
+    """For a long import: plans and routing decisions are looked up once per account and
+    priority and reused for up to a minute (who covers does not change faster than that)."""
+    token = _shared_routing.set([])
+    try:
+        yield
+    finally:
+        _shared_routing.reset(token)
+
+
+def _routing_for(now: datetime) -> _Routing:
+    shared = _shared_routing.get()
+    if shared is None:
+        return _Routing(now)
+    if not shared or abs(now - shared[0].now) > _ROUTING_REUSE:
+        shared[:] = [_Routing(now)]
+    return shared[0]
+
+
 def open_cases(
     actor: User | None, items: Sequence[NewCase], at: datetime | None = None
 ) -> list[Case]:
     """``open_case`` for many at once (a mail import): the same rules, numbers reserved per
     account in one statement, rows written in bulk, in one transaction."""
     now = _now(at)
-    routing = _Routing(now)
+    routing = _routing_for(now)
     cases: list[Case] = []
     messages: dict[str, str] = {}
     for item in items:

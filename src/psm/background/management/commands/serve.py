@@ -1,4 +1,4 @@
-"""``psm serve``: the whole product on one machine (web, worker, scheduler).
+"""``psm serve``: the whole product on one machine (web, worker, scheduler, SMTP listener).
 
 In production run each part as its own process instead (see README "Deployment").
 """
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--workers", type=int, default=1, help="Background workers.")
+        parser.add_argument(
+            "--no-smtpd", action="store_true", help="Do not run the SMTP listener (psm smtpd)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -49,6 +52,7 @@ class Command(BaseCommand):
                 for _ in range(options["workers"])
             ),
             [*psm, "scheduler"],
+            *([] if options["no_smtpd"] else [[*psm, "smtpd"]]),
         ]
         children = [subprocess.Popen(cmd, env=os.environ.copy()) for cmd in commands]
         self.stdout.write(f"PSM serving on http://{options['bind']} (Ctrl-C to stop)")

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
+from psm.cases import services
 from psm.channels.email import pipeline
 from psm.channels.email.models import InboundMessage, Source, State
 from psm.channels.email.parse import parse
@@ -66,12 +67,13 @@ class Command(BaseCommand):
                 counts[row.state] = counts.get(row.state, 0) + 1
             pending.clear()
 
-        for raw in _messages(paths, self.stderr.write):
-            pending.append(raw)
-            if len(pending) >= max(batch, 1):
+        with services.reuse_routing():
+            for raw in _messages(paths, self.stderr.write):
+                pending.append(raw)
+                if len(pending) >= max(batch, 1):
+                    run()
+            if pending:
                 run()
-        if pending:
-            run()
         elapsed = time.monotonic() - started
         total = sum(counts.values())
         self.stdout.write(

@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 PSM := $(VENV)/bin/psm
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA_DIR ?= var
-PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist gives each worker its own test database).
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install run test lint typecheck pytest chromium dovecot
 

@@ -133,6 +133,8 @@ class Case(models.Model):
     resolution_warned = models.BooleanField(default=False)
 
     objects = CaseQuerySet.as_manager()
+    # Not stored: ``services.open_cases`` sets it on the cases it returns (their opening message).
+    first_message: Message | None = None
 
     class Meta:
         ordering = ["-opened_at"]

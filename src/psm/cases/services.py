@@ -356,6 +356,7 @@ def open_cases(
         )
         default = "Your request has been received and will be answered by our support team"
         for index, (case, first, item) in enumerate(zip(cases, firsts, items, strict=True)):
+            case.first_message = first  # for callers: no refetch
             if item.attachments:
                 _attach(first, item.attachments)
             notify.new_case(case)

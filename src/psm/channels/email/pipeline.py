@@ -36,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from psm.cases import services
-from psm.cases.models import Case, Message
+from psm.cases.models import Case
 from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
@@ -230,7 +230,7 @@ def _apply_one(inbound: InboundMessage, mail: ParsedMail, decision: Decision) ->
     elif decision.action == "open":
         (case,) = services.open_cases(None, [_new_case(mail, decision)])
         inbound.case = case
-        inbound.case_message = case.messages.first()
+        inbound.case_message = case.first_message
         _page(case)
 
 
@@ -322,10 +322,9 @@ def _batch(rows: list[InboundMessage]) -> None:
     def flush() -> None:
         if opens:
             cases = services.open_cases(None, [_new_case(m, d) for _, m, d in opens], at=now)
-            firsts = {m.case_id: m for m in Message.objects.filter(case__in=cases).order_by("-id")}
             for (row, _, _), case in zip(opens, cases, strict=True):
                 row.case = case
-                row.case_message = firsts.get(case.pk)
+                row.case_message = case.first_message
                 _page(case)
         if adds:
             items = [

@@ -4,11 +4,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from psm.insights import timeline
 
 PERIODS = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "a year")]
 DEFAULT_DAYS = 90
+PER_PAGE = 50
 
 
 class TimelineFilter(forms.Form):
@@ -20,6 +22,8 @@ class TimelineFilter(forms.Form):
     days = forms.TypedChoiceField(
         choices=PERIODS, coerce=int, required=False, label="Last", initial=str(DEFAULT_DAYS)
     )
+    # "Older": the entries before this instant (the oldest one shown).
+    before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,12 +32,26 @@ class TimelineFilter(forms.Form):
         source.choices = timeline.source_choices()
 
     def entries(self, account: Any, now: datetime, include_internal: bool) -> list[timeline.Entry]:
+        """At most PER_PAGE entries of the period, newest first, before ``before`` if given."""
         data = self.cleaned_data if self.is_valid() else {}
         days = data.get("days") or DEFAULT_DAYS
+        until = data.get("before") or now + timedelta(minutes=1)
         return timeline.gather(
             account,
             now - timedelta(days=days),
-            now + timedelta(minutes=1),
+            min(until, now + timedelta(minutes=1)),
             only=data.get("source") or (),
             include_internal=include_internal,
+            limit=PER_PAGE,
         )
+
+    def older_query(self, entries: list[timeline.Entry]) -> str:
+        """The query string of the next, older page, or "" when this page is the last."""
+        if len(entries) < PER_PAGE:
+            return ""
+        data = self.cleaned_data if self.is_valid() else {}
+        query = QueryDict(mutable=True)
+        query.setlist("source", list(data.get("source") or []))
+        query["days"] = str(data.get("days") or DEFAULT_DAYS)
+        query["before"] = entries[-1].at.isoformat()
+        return str(query.urlencode())

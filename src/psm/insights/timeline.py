@@ -62,10 +62,14 @@ Source = Callable[..., Iterable[Any]]
 
 def source_choices() -> list[tuple[str, str]]:
     """``(app label, name)`` of every source, for the timeline filter."""
-    return [
-        (label, SOURCE_NAMES.get(label) or str(apps.get_app_config(label).verbose_name))
-        for label, _ in sources()
-    ]
+    choices = []
+    for label, _ in sources():
+        name = SOURCE_NAMES.get(label)
+        if name is None:
+            config = apps.app_configs.get(label)
+            name = str(config.verbose_name) if config else label
+        choices.append((label, name))
+    return choices
 
 
 # Sources for installed apps without their own timeline module (an app's own module wins).

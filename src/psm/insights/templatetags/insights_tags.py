@@ -75,3 +75,9 @@ def urgency(due: datetime | None, now: datetime | None = None) -> str:
 def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
     """``{{ counts|get:"P1" }}``: a mapping's value by a key held in a variable."""
     return None if mapping is None else mapping.get(key)
+
+
+@register.filter
+def older_query(timeline_filter: Any, entries: list[Any]) -> str:
+    """The query string of the timeline's next, older page ("" on the last page)."""
+    return str(timeline_filter.older_query(entries))

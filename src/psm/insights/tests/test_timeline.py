@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -126,3 +127,26 @@ def test_coerce_reads_foreign_entries_by_field_names() -> None:
     raw = SimpleNamespace(at=NOW, kind="visit", title="Visit", summary=None, url="/v/")
     entry = timeline._coerce(raw)
     assert entry == timeline.Entry(NOW, "visit", "Visit", url="/v/")
+
+
+def test_timeline_pages_to_older_entries(
+    book: Book, fake_sources: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm.insights import forms
+
+    monkeypatch.setattr(forms, "PER_PAGE", 2)
+    client = login(book.alice)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/accounts/acme/").content.decode()
+        feed = page.split('id="timeline-h"')[1]
+        assert "Client wrote" in feed and "Check-in held" in feed
+        assert "Internal thought" not in feed
+        older = re.search(r'href="/accounts/acme/\?([^"#]+)#timeline-h"', feed)
+        assert older is not None
+        partial = client.get(
+            "/accounts/acme/?" + older.group(1).replace("&amp;", "&"),
+            headers={"HX-Request": "true", "HX-Target": "timeline"},
+        ).content.decode()
+    assert "Internal thought" in partial
+    assert "Client wrote" not in partial
+    assert "Older entries" not in partial  # the last page

@@ -11,7 +11,9 @@ from psm.accounts.models import Account
 from psm.insights.timeline import LIMIT, Entry
 
 
-def case_entries(account: Account, since: datetime, until: datetime) -> Iterator[Entry]:
+def case_entries(
+    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+) -> Iterator[Entry]:
     """Every message on the account's cases: from the client, to the client, internal. The
     first message of a case is its opening."""
     from psm.cases.models import Case, Direction, Message
@@ -23,7 +25,7 @@ def case_entries(account: Account, since: datetime, until: datetime) -> Iterator
         Message.objects.filter(case__in=ids, created_at__gte=since, created_at__lt=until)
         .select_related("case", "author_user", "author_contact")
         .defer("html", "case__coverage", "case__routing", "case__pauses")
-        .order_by("-created_at", "-id")[:LIMIT]
+        .order_by("-created_at", "-id")[:limit]
     )
     for m in messages:
         if m.created_at == m.case.opened_at:

@@ -2,11 +2,11 @@
 
 An app contributes to an account's timeline by exposing, in ``<app>/timeline.py``, a function
 
-    def timeline_entries(account, since, until=None, *, for_client=False) -> Iterable[Entry]
+    def timeline_entries(account, since, until=None, *, for_client=False, limit=200)
 
 returning the account's entries from ``since`` (and before ``until`` when it takes that
-parameter; the gatherer filters otherwise), already scoped to that account: the caller has
-checked that the viewer may see it. ``for_client=True`` asks the source to leave out what a
+parameter; the gatherer filters otherwise), newest first (at most ``limit`` when it takes
+that), already scoped to that account: the caller has checked that the viewer may see it. ``for_client=True`` asks the source to leave out what a
 client must never read; the gatherer also drops every entry marked ``internal``. Entries are
 ``Entry`` values, or any object with the same field names (``at``, ``kind``, ``title`` and
 optionally ``summary``, ``url``, ``actor``, ``channel``, ``internal``). The gatherer finds each
@@ -118,7 +118,9 @@ def gather(
             continue
         entries = [
             _with_source(e, label)
-            for e in (_coerce(raw) for raw in _call(fn, account, since, until, include_internal))
+            for e in (
+                _coerce(raw) for raw in _call(fn, account, since, until, include_internal, limit)
+            )
             if since <= e.at < until and (include_internal or not e.internal)
         ]
         entries.sort(key=lambda e: e.at, reverse=True)
@@ -133,11 +135,15 @@ def _call(
     since: datetime,
     until: datetime,
     include_internal: bool,
+    limit: int,
 ) -> Iterable[Any]:
-    """Call a source by the parameters it declares: ``until`` (else filtered here) and
-    ``for_client`` (a source that can leave staff-only entries out itself)."""
+    """Call a source by the parameters it declares: ``until`` (else filtered here),
+    ``for_client`` (a source that can leave staff-only entries out itself) and ``limit`` (a
+    source that can stop early)."""
     params = inspect.signature(fn).parameters
     kwargs: dict[str, Any] = {}
+    if "limit" in params:
+        kwargs["limit"] = limit
     if "until" in params:
         kwargs["until"] = until
     if "for_client" in params:
@@ -165,7 +171,9 @@ def _with_source(entry: Entry, label: str) -> Entry:
     return entry if entry.source else replace(entry, source=label)
 
 
-def timeline_entries(account: Account, since: datetime, until: datetime) -> Iterable[Entry]:
+def timeline_entries(
+    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+) -> Iterable[Entry]:
     """This app's own contribution: the audit log's changes to the account (staff only).
 
     Changes to objects of an app that has its own timeline (a case, a touchpoint) are left to
@@ -181,7 +189,7 @@ def timeline_entries(account: Account, since: datetime, until: datetime) -> Iter
         AuditEntry.objects.filter(account=account, at__gte=since, at__lt=until)
         .exclude(told_elsewhere)
         .select_related("actor")
-        .order_by("-at", "-id")[:LIMIT]
+        .order_by("-at", "-id")[:limit]
     )
     for row in rows:
         yield Entry(

@@ -105,6 +105,11 @@ class BookRow:
     def open_cases(self) -> int:
         return sum(self.open_by_priority.values())
 
+    @property
+    def chips(self) -> list[tuple[str, int]]:
+        """(priority, open cases) for P1–P4, zeros included: the table's chips."""
+        return [(p, self.open_by_priority.get(p, 0)) for p in PRIORITIES]
+
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 

@@ -6,8 +6,9 @@ An app contributes to an account's timeline by exposing, in ``<app>/timeline.py`
 
 returning the account's entries from ``since`` (and before ``until`` when it takes that
 parameter; the gatherer filters otherwise), newest first (at most ``limit`` when it takes
-that), already scoped to that account: the caller has checked that the viewer may see it. ``for_client=True`` asks the source to leave out what a
-client must never read; the gatherer also drops every entry marked ``internal``. Entries are
+that), already scoped to that account: the caller has checked that the viewer may see it.
+``for_client=True`` asks the source to leave out what a client must never read; the gatherer
+also drops every entry marked ``internal``. Entries are
 ``Entry`` values, or any object with the same field names (``at``, ``kind``, ``title`` and
 optionally ``summary``, ``url``, ``actor``, ``channel``, ``internal``). The gatherer finds each
 installed app's module by name, so an app needs nothing else to appear on the account page.

@@ -571,7 +571,8 @@ def report(args: argparse.Namespace, sizes: dict[str, int], psm: dict, hd: dict,
         f"Command: `.venv/bin/python benchmarks/mail_ingest.py{quick}`  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), "
         f"Python {platform.python_version()}, SQLite (WAL, synchronous=NORMAL) for both  ",
-        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  ",
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average before/after "
+        f"{args.load_before:.1f}/{os.getloadavg()[0]:.1f} (other work shares the machine)  ",
         f"Data: {sum(sizes.values()):,} generated messages into databases already holding "
         f"{args.seeded * MESSAGES_PER_SEEDED_CASE:,} messages "
         f"({args.seeded:,} conversations × {MESSAGES_PER_SEEDED_CASE}); "
@@ -658,6 +659,7 @@ def main() -> None:
     args = parser.parse_args()
     args.messages = args.messages or (1_000 if args.quick else 10_000)
     args.seeded = args.seeded or (1_500 if args.quick else 15_000)
+    args.load_before = os.getloadavg()[0]
     work = Path(args.workdir)
     venv = work / "helpdesk-venv"
     keep = venv.exists()

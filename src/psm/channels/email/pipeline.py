@@ -291,23 +291,29 @@ def process_many(rows: list[InboundMessage]) -> list[InboundMessage]:
     one transaction: lookups prefetched, cases and messages written in bulk. If anything in
     the batch fails, the batch is rolled back and every message is processed on its own, so
     one bad message still only fails itself."""
-    ids = [r.pk for r in rows]
-    claimed = InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED, attempts=0).update(
-        attempts=1
-    )
-    if claimed != len(rows):
-        InboundMessage.objects.filter(pk__in=ids, attempts=1).update(attempts=0)
-        return [process(row) for row in rows]
+    mine: list[InboundMessage] = []
+    with transaction.atomic():  # one claim per row (so each is known to be ours), one commit
+        for row in rows:
+            won = InboundMessage.objects.filter(
+                pk=row.pk, state=State.RECEIVED, attempts=row.attempts
+            ).update(attempts=F("attempts") + 1)
+            if won:
+                row.attempts += 1
+                mine.append(row)
+    held = {row.pk for row in mine}
     for row in rows:
-        row.attempts = 1
+        if row.pk not in held:
+            row.refresh_from_db()  # someone else has it
+    if not mine:
+        return rows
     try:
         with transaction.atomic(), notifications.collected():
-            _batch(rows)
+            _batch(mine)
     except Exception:
-        log.exception("batch of %s messages failed; processing them one by one", len(rows))
-        for row in rows:
+        log.exception("batch of %s messages failed; processing them one by one", len(mine))
+        for row in mine:
             row.refresh_from_db()
-        return [process(row) for row in rows]
+            process(row)
     return rows
 
 

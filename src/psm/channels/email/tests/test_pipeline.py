@@ -241,3 +241,28 @@ def test_a_quarantined_unknown_sender_can_be_reprocessed_once_known(mailbook) ->
 def test_stored_files_live_under_the_mail_dir(mailbook, settings) -> None:
     row = ingest(mail())
     assert Path(settings.MAIL_DIR) in row.path.parents
+
+
+def test_a_batch_leaves_rows_someone_else_claimed(mailbook) -> None:
+    rows = pipeline.store_many(
+        [mail(f"batch {i}", message_id=f"b{i}") for i in range(3)], source="import"
+    )
+    InboundMessage.objects.filter(pk=rows[1].pk).update(attempts=1)  # another worker has it
+    done = pipeline.process_many(rows)
+    assert [r.state for r in done] == [State.CASE_OPENED, State.RECEIVED, State.CASE_OPENED]
+    assert done[0].raw() != done[2].raw() and done[0].raw_length and done[0].raw_offset == 0
+
+
+def test_a_batch_answers_its_own_messages(mailbook) -> None:
+    """A reply to a message of the same batch threads (the batch writes what is pending)."""
+    rows = pipeline.store_many(
+        [
+            mail("first in batch", message_id="q1"),
+            mail("Re: first in batch", "more", message_id="q2", In_Reply_To="<q1@test>"),
+            mail("first in batch", message_id="q1"),
+        ],
+        source="import",
+    )
+    done = pipeline.process_many(rows)
+    assert [r.state for r in done] == [State.CASE_OPENED, State.THREADED, State.DUPLICATE]
+    assert done[1].case == done[0].case

@@ -41,10 +41,26 @@ def _short(text: str, n: int = 160) -> str:
 
 
 def timeline_entries(
-    account: Account, since: datetime, *, for_client: bool = False
+    account: Account,
+    since: datetime,
+    until: datetime | None = None,
+    *,
+    for_client: bool = False,
+    limit: int = 200,
 ) -> list[TimelineEntry]:
+    """The account's touchpoints, work-item notes, advocacy updates, survey answers and
+    handover briefs from ``since`` (before ``until``), newest first, at most ``limit``."""
+    entries = _entries(account, since, for_client)
+    if until is not None:
+        entries = [e for e in entries if e.at < until]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+
+
+def _entries(account: Account, since: datetime, for_client: bool) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
-    touchpoints = Touchpoint.objects.filter(account=account).select_related("owner", "site")
+    touchpoints = Touchpoint.objects.filter(account=account).select_related(
+        "owner", "site", "account"
+    )
     touchpoints = touchpoints.filter(Q(starts_at__gte=since) | Q(updated_at__gte=since))
     for tp in touchpoints:
         state = {
@@ -65,7 +81,7 @@ def timeline_entries(
         )
     for note in ProgressNote.objects.filter(
         work_item__account=account, at__gte=since
-    ).select_related("work_item", "author"):
+    ).select_related("work_item__account", "author"):
         entries.append(
             TimelineEntry(
                 at=note.at,
@@ -78,7 +94,7 @@ def timeline_entries(
         )
     for update in AdvocacyUpdate.objects.filter(
         item__account=account, at__gte=since
-    ).select_related("item", "author"):
+    ).select_related("item__account", "author"):
         entries.append(
             TimelineEntry(
                 at=update.at,
@@ -90,7 +106,7 @@ def timeline_entries(
             )
         )
     if for_client:
-        return sorted(entries, key=lambda e: e.at, reverse=True)
+        return entries
     for survey in Survey.objects.filter(account=account, answered_at__gte=since).select_related(
         "contact"
     ):
@@ -118,4 +134,4 @@ def timeline_entries(
                 actor="system",
             )
         )
-    return sorted(entries, key=lambda e: e.at, reverse=True)
+    return entries

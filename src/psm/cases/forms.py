@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
 from psm.cases.models import CaseStatus, Origin
@@ -12,11 +13,14 @@ from psm.team.models import Role, User
 SORTS = [("due", "Due first"), ("opened", "Newest"), ("priority", "Priority")]
 
 
+# Up to this many visible accounts the account filter is a <select>; above it (an
+# administrator's 2,000) a text box whose <datalist> suggestions are searched as one types.
+ACCOUNT_CHOICES = 100
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
-    account = forms.ModelChoiceField(
-        queryset=Account.objects.none(), required=False, to_field_name="slug", label="Account"
-    )
+    account = forms.CharField(required=False, label="Account")
     status = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(required=False)
     breach = forms.ChoiceField(
@@ -29,16 +33,55 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.accounts = accounts
+        # Slugs and names only (no model instances), one more than a <select> may hold.
+        choices = list(accounts.order_by("name").values_list("slug", "name")[: ACCOUNT_CHOICES + 1])
         account = self.fields["account"]
-        assert isinstance(account, forms.ModelChoiceField)
-        account.queryset = accounts
-        account.empty_label = "All accounts"
+        self.account_search = len(choices) > ACCOUNT_CHOICES
+        if self.account_search:
+            account.widget = forms.TextInput(
+                attrs={
+                    "list": "account-choices",
+                    "autocomplete": "off",
+                    "placeholder": "Any account: type a name",
+                    "hx-get": reverse("cases:account-choices"),
+                    "hx-trigger": "input changed delay:200ms",
+                    "hx-target": "#account-choices",
+                    "hx-sync": "this:replace",
+                }
+            )
+        else:
+            account.widget = forms.Select(choices=[("", "All accounts"), *choices])
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
         status.choices = [("", "Active"), ("all", "Any status"), *CaseStatus.choices]
         priority = self.fields["priority"]
         assert isinstance(priority, forms.ChoiceField)
         priority.choices = [("", "Any priority"), *Priority.choices]
+
+    def clean_account(self) -> Account | None:
+        """The visible account with this slug (or, typed by hand, exactly this name)."""
+        value = (self.cleaned_data.get("account") or "").strip()
+        if not value:
+            return None
+        found = self.accounts.filter(slug=value.lower()).first()
+        if found is None:
+            found = self.accounts.filter(name__iexact=value).order_by("pk").first()
+        if found is None:
+            raise forms.ValidationError(f"No account of yours is called “{value}”.")
+        return found
+
+
+def account_choices(accounts: QuerySet[Account], typed: str, limit: int = 20) -> list[Any]:
+    """Suggestions for the account filter: names or slugs containing what was typed."""
+    typed = typed.strip()
+    if not typed:
+        return []
+    return list(
+        accounts.filter(Q(name__icontains=typed) | Q(slug__icontains=typed))
+        .order_by("name")
+        .values_list("slug", "name")[:limit]
+    )
 
 
 class CaseForm(forms.Form):

@@ -145,6 +145,42 @@ class Case(models.Model):
             models.Index(fields=["account", "status"]),
             models.Index(fields=["status", "next_due"]),
             models.Index(fields=["assignee", "status"]),
+            # The staff pages' plans at 1,000,000 cases (benchmarks/pages.py, BENCHMARKS.md
+            # "Pages"), each checked with EXPLAIN ANALYZE.
+            # Case list, active cases by due time (the default list), its pages and count.
+            models.Index(
+                fields=["next_due", "priority", "id"],
+                condition=models.Q(status__in=ACTIVE),
+                name="case_active_due",
+            ),
+            # Case list filtered by priority, by due time (and its count): index-only.
+            models.Index(fields=["priority", "next_due", "id"], name="case_priority_due"),
+            # Case list, newest first.
+            models.Index(fields=["opened_at", "id"], name="case_opened"),
+            # Overview "last contact": the latest update per account, one probe each.
+            models.Index(fields=["account", "last_update_at"], name="case_last_update"),
+            # Overview "open cases by priority" and each engineer's load, index-only.
+            models.Index(
+                fields=["account", "priority", "assignee", "next_due"],
+                condition=models.Q(status__in=ACTIVE),
+                name="case_active_by_account",
+            ),
+            # "Breaches this month": only the few cases that missed a target, by due time.
+            models.Index(
+                fields=["first_response_due"],
+                condition=models.Q(first_response_breached=True),
+                name="case_fr_missed",
+            ),
+            models.Index(
+                fields=["next_update_due"],
+                condition=models.Q(next_update_breached=True),
+                name="case_nu_missed",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                condition=models.Q(resolution_breached=True),
+                name="case_res_missed",
+            ),
         ]
 
     def __str__(self) -> str:

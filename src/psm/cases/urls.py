@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
+    path("accounts/", views.account_choices, name="account-choices"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/reply/", views.case_reply, name="reply"),
     path("<str:reference>/note/", views.case_note, name="note"),

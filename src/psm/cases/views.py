@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psm.accounts.scoping import scope, visible_accounts
-from psm.cases import services
+from psm.cases import forms, services
 from psm.cases.forms import (
     AssignForm,
     CaseFilterForm,
@@ -24,9 +23,21 @@ from psm.cases.forms import (
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.channels.email.outgoing import case_address
 from psm.lib.access import HtmxRequest, staff_only
+from psm.lib.pagination import IdPaginator
 from psm.team.models import User
 
 PER_PAGE = 50
+# Above this many matches the list says "more than 10,000" instead of counting them all
+# (an exact count of 450,000 cases costs more than the whole page).
+COUNT_LIMIT = 10_000
+# Columns the list never shows: the plan snapshot and routing trace, the account's notes.
+LIST_DEFERRED = (
+    "coverage",
+    "routing",
+    "account__plan_overrides",
+    "account__environment_notes",
+    "account__relationship_notes",
+)
 
 
 def get_case(user: object, reference: str) -> Case:
@@ -42,7 +53,13 @@ def get_case(user: object, reference: str) -> Case:
 
 
 def filtered_cases(user: User, form: CaseFilterForm) -> QuerySet[Case]:
-    cases = scope(Case.objects.all(), user).select_related("account", "assignee", "contact")
+    cases = (
+        scope(Case.objects.all(), user)
+        .select_related("account", "assignee", "contact")
+        .defer(*LIST_DEFERRED)
+    )
+    if form.is_bound and "account" in form.errors:
+        return cases.none()  # an account the user cannot see, or none by that name
     data = form.cleaned_data if form.is_valid() else {}
     status = data.get("status", "")
     if status == "":
@@ -61,6 +78,7 @@ def filtered_cases(user: User, form: CaseFilterForm) -> QuerySet[Case]:
         cases = cases.filter(assignee=user)
     if q := data.get("q"):
         cases = cases.filter(Q(reference__icontains=q) | Q(title__icontains=q))
+    # Each order ends with the id: pages never repeat or skip a case.
     sort = data.get("sort") or "due"
     if sort == "opened":
         return cases.order_by("-opened_at", "-id")
@@ -71,16 +89,33 @@ def filtered_cases(user: User, form: CaseFilterForm) -> QuerySet[Case]:
 
 @staff_only
 def case_list(request: HtmxRequest) -> HttpResponse:
-    accounts = visible_accounts(request.user).distinct().order_by("name")
+    accounts = visible_accounts(request.user).distinct()
     form = CaseFilterForm(request.GET or None, accounts=accounts)
-    page = Paginator(filtered_cases(request.user, form), PER_PAGE).get_page(  # type: ignore[arg-type]
-        request.GET.get("page")
+    paginator = IdPaginator(
+        filtered_cases(request.user, form),  # type: ignore[arg-type]
+        PER_PAGE,
+        count_limit=COUNT_LIMIT,
     )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "now": timezone.now(), "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "count_limit": COUNT_LIMIT,
+        "now": timezone.now(),
+        "query": query.urlencode(),
+    }
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
+
+
+@staff_only
+def account_choices(request: HttpRequest) -> HttpResponse:
+    """The account filter's suggestions (``<option>``s of its ``<datalist>``)."""
+    accounts = visible_accounts(request.user).distinct()
+    choices = forms.account_choices(accounts, request.GET.get("account", ""))
+    return render(request, "cases/_account_choices.html", {"choices": choices})
 
 
 @staff_only

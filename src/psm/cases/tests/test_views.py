@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from psm.cases import services
 from psm.cases.models import Case, CaseStatus, Origin
 from psm.notifications.models import Notification
+from psm.testing.factories import AccountFactory
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 10, 10, 0, tzinfo=NY)
@@ -215,3 +216,58 @@ def test_clients_cannot_use_staff_pages(book, files) -> None:
     assert client.get("/cases/").status_code == 403
     assert client.get(case.get_absolute_url()).status_code == 403
     assert client.post(f"{case.get_absolute_url()}reply/", {"text": "x"}).status_code == 403
+
+
+def test_account_filter_takes_a_slug_or_a_name_and_refuses_other_accounts(book) -> None:
+    open_many(book, 1)
+    client = login(book.alice)
+    assert b"ACME-1" in client.get("/cases/", {"account": book.a.name.upper()}).content
+    page = client.get("/cases/", {"account": "no-such-client"}).content.decode()
+    assert "ACME-1" not in page and "No account of yours is called" in page
+    # Dana sees neither account: naming one shows nothing of it.
+    page = login(book.dana).get("/cases/", {"account": "acme"}).content.decode()
+    assert "ACME-1" not in page and "No account of yours is called" in page
+
+
+def test_a_long_book_gets_a_searched_account_box_not_a_select(book, monkeypatch) -> None:
+    from psm.cases import forms
+
+    open_many(book, 1)
+    monkeypatch.setattr(forms, "ACCOUNT_CHOICES", 1)
+    admin = login(book.admin)
+    page = admin.get("/cases/").content.decode()
+    assert 'list="account-choices"' in page and '<datalist id="account-choices">' in page
+    assert "<select" not in page.split('id="id_account"')[0].rsplit("<label", 1)[-1]
+    assert f'<option value="{book.b.slug}"' not in page
+    choices = admin.get("/cases/accounts/", {"account": book.b.name[:3]}).content.decode()
+    assert f'<option value="{book.b.slug}">{book.b.name}</option>' in choices
+    assert book.a.slug not in choices
+    assert admin.get("/cases/accounts/", {"account": ""}).content.strip() == b""
+    # Suggestions are scoped like everything else: Alice never learns of a hidden account.
+    hidden = AccountFactory(name="Hidden Corp", slug="hidden", service_plan=book.plan)
+    found = login(book.alice).get("/cases/accounts/", {"account": "hidden"}).content
+    assert hidden.slug.encode() not in found
+    assert b"hidden" in admin.get("/cases/accounts/", {"account": "hidden"}).content
+    # An engineer with a short book keeps the <select>.
+    monkeypatch.setattr(forms, "ACCOUNT_CHOICES", 100)
+    assert b'<select name="account"' in login(book.alice).get("/cases/").content
+
+
+def test_a_long_list_says_more_than_and_pages_on_without_counting(book, monkeypatch) -> None:
+    from psm.cases import views
+
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    open_many(book, 7)
+    client = login(book.alice)
+    first = client.get("/cases/", {"sort": "opened"}).content.decode()
+    assert "More than 3 cases" in first and "Page 1</span>" in first and "Next →" in first
+    # Newest first, the same instant for all: by id, 7 6 | 5 4 | 3 2 | 1.
+    third = client.get("/cases/", {"sort": "opened", "page": "3"}).content.decode()
+    assert "Page 3</span>" in third and "ACME-3" in third and "ACME-2" in third
+    assert "ACME-1<" not in third and "Next →" in third
+    last = client.get("/cases/", {"sort": "opened", "page": "4"}).content.decode()
+    assert "ACME-1<" in last and "Next →" not in last
+    # Past the end: the last page, counted exactly.
+    beyond = client.get("/cases/", {"sort": "opened", "page": "40"}).content.decode()
+    assert "Page 4 of 4" in beyond and "7 cases" in beyond

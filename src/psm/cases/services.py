@@ -38,6 +38,7 @@ from psm.cases.models import (
 )
 from psm.coverage import adapters
 from psm.coverage.engine.routing import Route
+from psm.lib.bulk import insert
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
@@ -321,7 +322,7 @@ def open_cases(
             last[case.account_id] -= 1
             case.reference = f"{case.account.slug.upper()}-{case.number}"
             clocks.recompute(case)
-        Case.objects.bulk_create(cases)
+        insert(cases)
         firsts = [
             Message(
                 case=case,
@@ -338,8 +339,8 @@ def open_cases(
             )
             for case, item in zip(cases, items, strict=True)
         ]
-        Message.objects.bulk_create(firsts)
-        AuditEntry.objects.bulk_create(
+        insert(firsts)
+        insert(
             [
                 _audit(
                     actor,
@@ -352,7 +353,8 @@ def open_cases(
                     },
                 )
                 for case in cases
-            ]
+            ],
+            returning=False,
         )
         default = "Your request has been received and will be answered by our support team"
         for index, (case, first, item) in enumerate(zip(cases, firsts, items, strict=True)):
@@ -508,7 +510,7 @@ def add_messages(
                     attachments=item.attachments,
                     at=now,
                 )
-        Message.objects.bulk_create([m for _, _, m in bulk])
+        insert([m for _, _, m in bulk])
         audits = []
         for index, item, message in bulk:
             out[index] = message
@@ -519,7 +521,7 @@ def add_messages(
             else:
                 audits.append(_audit(actor, "case.message", item.case, {"message": message.pk}))
                 notify.client_wrote(item.case, message)
-        AuditEntry.objects.bulk_create(audits)
+        insert(audits, returning=False)
         touched = {item.case.pk for _, item, _ in bulk if not item.automatic}
         Case.objects.filter(pk__in=touched).update(updated_at=now)
     return [m for m in out if m is not None]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from psm.lib.bulk import insert
 from psm.notifications.models import Notification, Status, TransportKind
 from psm.notifications.transports import TRANSPORTS, TransportError
 
@@ -37,7 +38,7 @@ def collected() -> Iterator[None]:
         _collected.reset(token)
     if rows:
         unique = list({row.key: row for row in rows}.values())
-        Notification.objects.bulk_create(unique, ignore_conflicts=True)
+        insert(unique, returning=False, ignore_conflicts=True)
         from psm.notifications.tasks import deliver_due_notifications
 
         deliver_due_notifications.enqueue()

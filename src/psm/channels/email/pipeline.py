@@ -41,6 +41,7 @@ from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
 from psm.channels.email.rules import Decision, Recipient, resolve_recipient
+from psm.lib.bulk import insert
 from psm.notifications import services as notifications
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def store_many(raws: Sequence[bytes], *, source: str, sync: bool = True) -> list
         )
         offset += len(raw)
     with transaction.atomic():
-        return InboundMessage.objects.bulk_create(rows)
+        return insert(rows)
 
 
 def ingest(
@@ -291,16 +292,8 @@ def process_many(rows: list[InboundMessage]) -> list[InboundMessage]:
     one transaction: lookups prefetched, cases and messages written in bulk. If anything in
     the batch fails, the batch is rolled back and every message is processed on its own, so
     one bad message still only fails itself."""
-    mine: list[InboundMessage] = []
-    with transaction.atomic():  # one claim per row (so each is known to be ours), one commit
-        for row in rows:
-            won = InboundMessage.objects.filter(
-                pk=row.pk, state=State.RECEIVED, attempts=row.attempts
-            ).update(attempts=F("attempts") + 1)
-            if won:
-                row.attempts += 1
-                mine.append(row)
-    held = {row.pk for row in mine}
+    held = _claim(rows)
+    mine = [row for row in rows if row.pk in held]
     for row in rows:
         if row.pk not in held:
             row.refresh_from_db()  # someone else has it
@@ -315,6 +308,31 @@ def process_many(rows: list[InboundMessage]) -> list[InboundMessage]:
             row.refresh_from_db()
             process(row)
     return rows
+
+
+def _claim(rows: list[InboundMessage]) -> set[int]:
+    """Claim each row that is still unprocessed with the attempts we know of; returns the
+    keys won (one statement per 500 rows, one commit; a row someone else took is not)."""
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    by_attempts: dict[int, list[InboundMessage]] = {}
+    for row in rows:
+        by_attempts.setdefault(row.attempts, []).append(row)
+    won: set[int] = set()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for attempts, group in by_attempts.items():
+            for start in range(0, len(group), 500):
+                chunk = group[start : start + 500]
+                cursor.execute(
+                    f"UPDATE {table} SET attempts = attempts + 1 WHERE state = %s "
+                    f"AND attempts = %s AND id IN ({', '.join(['%s'] * len(chunk))}) "
+                    "RETURNING id",
+                    [State.RECEIVED.value, attempts, *(r.pk for r in chunk)],
+                )
+                won.update(pk for (pk,) in cursor.fetchall())
+    for row in rows:
+        if row.pk in won:
+            row.attempts += 1
+    return won
 
 
 def _batch(rows: list[InboundMessage]) -> None:

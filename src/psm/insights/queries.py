@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 
 from psm.accounts.models import Account
@@ -92,6 +93,18 @@ class AbsenceNote:
     substitute: User | None
 
 
+def days_ago(days: int) -> str:
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
 @dataclass
 class BookRow:
     account: Account
@@ -100,6 +113,14 @@ class BookRow:
     breaches_this_month: int = 0
     last_contact: datetime | None = None
     absences: list[AbsenceNote] = field(default_factory=list)
+    now: datetime | None = None
+
+    @property
+    def last_contact_ago(self) -> str:
+        """ "today", "yesterday", "12 days ago", "3 months ago": whole days, no template filter."""
+        if self.last_contact is None or self.now is None:
+            return ""
+        return days_ago((self.now - self.last_contact).days)
 
     @property
     def open_cases(self) -> int:
@@ -113,25 +134,25 @@ class BookRow:
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
-SORTS: dict[str, Callable[[BookRow], Any]] = {
-    "account": lambda r: r.account.name.lower(),
-    "psm": lambda r: (r.psm is None, r.psm.display_name.lower() if r.psm else ""),
-    "open": lambda r: -r.open_cases,
-    "p1": lambda r: (-r.open_by_priority.get("P1", 0), -r.open_cases),
-    "breaches": lambda r: -r.breaches_this_month,
-    # Longest without contact first: that is the account to look at.
-    "contact": lambda r: r.last_contact.timestamp() if r.last_contact else float("-inf"),
-    "absence": lambda r: r.absences[0].start.timestamp() if r.absences else float("inf"),
-}
+# The book's columns, each sortable both ways.
+SORTS = ("account", "psm", "open", "p1", "breaches", "contact", "absence")
 
 
 def book(
-    user: User, now: datetime, sort: str = "account", descending: bool = False
-) -> list[BookRow]:
-    """The visible book of accounts, one row each, sorted; a fixed number of queries."""
+    user: User,
+    now: datetime,
+    sort: str = "account",
+    descending: bool = False,
+    number: int | str | None = 1,
+    per_page: int = 100,
+) -> Page[BookRow]:
+    """One page of the visible book of accounts, sorted; a fixed number of queries.
+
+    The whole book is sorted on plain values (ids, names, numbers; no model instances), and
+    only the figure being sorted on is computed for every account: the page's other figures,
+    and its accounts, are read for the page's rows alone."""
     visible = visible_accounts(user)
-    # Only what the table shows: plans, notes and overrides stay in the database.
-    accounts = list(visible.only("id", "name", "slug", "timezone").order_by("name"))
+    names = dict(visible.order_by("name").values_list("pk", "name"))
     pairs = dict(
         Assignment.objects.active_on(now.date())
         .filter(role=AssignmentRole.PRIMARY, account__in=visible.values("pk"))
@@ -148,23 +169,68 @@ def book(
         .order_by("start")
     ):
         absences[ab.engineer_id].append(AbsenceNote(ab.engineer, ab.start, ab.end, ab.substitute))
-    open_cases = figures.open_by_priority(visible)
-    breaches = figures.breaches_since(visible, month_start(now, user.timezone))
-    contacted = figures.last_contact(visible, now)
+
+    def away(pk: int) -> list[AbsenceNote]:
+        psm = primaries.get(pk)
+        return absences.get(psm.pk, []) if psm is not None else []
+
+    since = month_start(now, user.timezone)
+    open_cases = figures.open_by_priority(visible) if sort in ("open", "p1") else None
+    breaches = figures.breaches_since(visible, since) if sort == "breaches" else None
+    contacted = figures.last_contact(visible, now) if sort == "contact" else None
+
+    def open_count(pk: int) -> int:
+        return sum((open_cases or {}).get(pk, {}).values())
+
+    def contact_key(pk: int) -> float:
+        at = (contacted or {}).get(pk)
+        return at.timestamp() if at else float("-inf")
+
+    def absence_key(pk: int) -> float:
+        notes = away(pk)
+        return notes[0].start.timestamp() if notes else float("inf")
+
+    def psm_key(pk: int) -> tuple[bool, str]:
+        psm = primaries.get(pk)
+        return (psm is None, psm.display_name.lower() if psm else "")
+
+    keys: dict[str, Callable[[int], Any]] = {
+        "account": lambda pk: names[pk].lower(),
+        "psm": psm_key,
+        "open": lambda pk: -open_count(pk),
+        "p1": lambda pk: (-(open_cases or {}).get(pk, {}).get("P1", 0), -open_count(pk)),
+        "breaches": lambda pk: -(breaches or {}).get(pk, 0),
+        # Longest without contact first: that is the account to look at.
+        "contact": contact_key,
+        "absence": absence_key,
+    }
+    ids = list(names)  # by name: equal keys keep that order
+    ids.sort(key=keys.get(sort, keys["account"]), reverse=descending)
+    page = Paginator(ids, per_page).get_page(number)
+    shown_ids = list(page.object_list)
+    shown = Account.objects.filter(pk__in=shown_ids)
+    if open_cases is None:
+        open_cases = figures.open_by_priority(shown)
+    if breaches is None:
+        breaches = figures.breaches_since(shown, since)
+    if contacted is None:
+        contacted = figures.last_contact(shown, now)
+    # Only what the table shows: plans, notes and overrides stay in the database.
+    accounts = shown.only("id", "name", "slug", "timezone").in_bulk()
     rows = [
         BookRow(
-            account=a,
-            psm=primaries.get(a.pk),
-            absences=absences.get(primaries[a.pk].pk, []) if a.pk in primaries else [],
-            open_by_priority=open_cases.get(a.pk, {}),
-            breaches_this_month=breaches.get(a.pk, 0),
-            last_contact=contacted.get(a.pk),
+            account=accounts[pk],
+            psm=primaries.get(pk),
+            absences=away(pk),
+            open_by_priority=open_cases.get(pk, {}),
+            breaches_this_month=breaches.get(pk, 0),
+            last_contact=contacted.get(pk),
+            now=now,
         )
-        for a in accounts
+        for pk in shown_ids
+        if pk in accounts
     ]
-    key = SORTS.get(sort, SORTS["account"])
-    rows.sort(key=key, reverse=descending)
-    return rows
+    return Page(rows, page.number, cast("Paginator[BookRow]", page.paginator))
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -54,8 +53,14 @@ def overview(request: HtmxRequest) -> HttpResponse:
     sort = request.GET.get("sort", "account")
     if sort.lstrip("-") not in queries.SORTS:
         sort = "account"
-    rows = queries.book(user, now, sort.lstrip("-"), descending=sort.startswith("-"))
-    page = Paginator(rows, BOOK_PAGE).get_page(request.GET.get("page"))
+    page = queries.book(
+        user,
+        now,
+        sort.lstrip("-"),
+        descending=sort.startswith("-"),
+        number=request.GET.get("page"),
+        per_page=BOOK_PAGE,
+    )
     context = {
         "now": now,
         "page": page,

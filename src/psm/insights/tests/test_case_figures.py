@@ -303,3 +303,42 @@ def test_my_day_shows_the_soonest_cases_and_says_how_many_more(
     assert "2 more cases due later" in table
     assert "Case 0" in table and "Case 1" in table
     assert "Case 2" not in table and "Case 3" not in table
+
+
+def test_the_book_is_sorted_whole_then_paged_with_each_pages_figures(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm.insights import views
+
+    monkeypatch.setattr(views, "BOOK_PAGE", 1)
+    with time_machine.travel(NOW - timedelta(days=12), tick=False):
+        first = open_case(book, account="b", priority="P1")
+        case_services.reply(book.bob, first, text="Looking.")
+    with time_machine.travel(NOW, tick=False):
+        open_case(book, account="b", priority="P2")
+        client = login(book.charlie)
+        by_name = [client.get("/overview/", {"page": n}).content.decode() for n in (1, 2)]
+        by_open = [
+            client.get("/overview/", {"sort": "open", "page": n}).content.decode() for n in (1, 2)
+        ]
+    # By name: Acme, then Globex, whose figures are computed for its page alone.
+    assert ">Acme<" in by_name[0] and ">Globex<" not in by_name[0]
+    globex = text(by_name[1].split(">Globex<")[1].split("</tr>")[0])
+    assert "Bob Tester 2 P1 1 P2 1 P3 0 P4 0 0 26 Feb 12 days ago" in globex
+    assert "Page 2 of 2" in by_name[1]
+    # By open cases, most first: the whole book is sorted before it is cut into pages.
+    assert ">Globex<" in by_open[0] and ">Acme<" in by_open[1]
+
+
+def test_last_contact_reads_in_whole_days() -> None:
+    from psm.insights.queries import days_ago
+
+    assert [days_ago(d) for d in (0, 1, 2, 59, 60, 400, 800)] == [
+        "today",
+        "yesterday",
+        "2 days ago",
+        "59 days ago",
+        "2 months ago",
+        "13 months ago",
+        "2 years ago",
+    ]

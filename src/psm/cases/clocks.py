@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from psm.coverage.engine.calendar import NeverOpenError
+from psm.coverage.engine.calendar import Calendar, NeverOpenError
 from psm.coverage.engine.plan import PlanSpec, SlaKind
 
 if TYPE_CHECKING:
@@ -31,12 +31,23 @@ def _spec(snapshot_json: str) -> PlanSpec:
     return PlanSpec.from_dict(json.loads(snapshot_json))
 
 
+@functools.lru_cache(maxsize=1024)
+def _calendar(snapshot_json: str, priority: str) -> Calendar:
+    """Built once per plan and priority (building one checks and copies the hours)."""
+    return _spec(snapshot_json).calendar_for(priority)
+
+
+def _key(case: Case) -> str:
+    return json.dumps(case.coverage["spec"], sort_keys=True)
+
+
 def plan_of(case: Case) -> PlanSpec:
-    return _spec(json.dumps(case.coverage["spec"], sort_keys=True))
+    return _spec(_key(case))
 
 
 def _due(
     spec: PlanSpec,
+    calendar: Calendar,
     kind: SlaKind,
     priority: str,
     start: datetime,
@@ -46,7 +57,7 @@ def _due(
     if minutes is None:
         return None
     try:
-        return spec.calendar_for(priority).add(start, timedelta(minutes=minutes), pauses)
+        return calendar.add(start, timedelta(minutes=minutes), pauses)
     except NeverOpenError:
         return None
 
@@ -66,20 +77,22 @@ def recompute(case: Case) -> list[str]:
         first = case.first_response_due if case.first_response_at else None
         update = resolution = None
     else:
-        spec = plan_of(case)
+        key = _key(case)
+        spec = _spec(key)
         closed = [(s, e) for s, e in case.pause_intervals() if e is not None]
         p = case.priority
+        calendar = _calendar(key, p)
         first = (
-            _due(spec, "first_response", p, case.opened_at, closed)
+            _due(spec, calendar, "first_response", p, case.opened_at, closed)
             if case.first_response_at is None
             else case.first_response_due
         )
         update = (
-            _due(spec, "next_update", p, case.last_update_at, closed)
+            _due(spec, calendar, "next_update", p, case.last_update_at, closed)
             if case.last_update_at is not None
             else None
         )
-        resolution = _due(spec, "resolution", p, case.opened_at, closed)
+        resolution = _due(spec, calendar, "resolution", p, case.opened_at, closed)
     case.first_response_due = first
     case.next_update_due = update
     case.resolution_due = resolution

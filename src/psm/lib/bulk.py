@@ -16,8 +16,10 @@ Backends without ``RETURNING`` for multi-row inserts fall back to ``bulk_create`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models.fields import Field
 
@@ -34,8 +36,11 @@ _PLAIN = (
 _PLAIN_TYPES = (str, int, bool, type(None))
 
 
-def _column(field: Field[Any, Any], connection: Any) -> Callable[[models.Model], Any]:
-    """A function giving the prepared value of ``field`` for one object."""
+def column(
+    field: Field[Any, Any], connection: Any, add: bool = True
+) -> Callable[[models.Model], Any]:
+    """A function giving the prepared value of ``field`` for one object to insert (``add``)
+    or update, as ``field.get_db_prep_save(field.pre_save(obj, add))`` would."""
     attname = field.attname
     with_pre_save = type(field).pre_save is not Field.pre_save
     plain = isinstance(field, _PLAIN) and not with_pre_save
@@ -43,9 +48,15 @@ def _column(field: Field[Any, Any], connection: Any) -> Callable[[models.Model],
         plain = plain and isinstance(field.target_field, models.IntegerField)
     fk = field if isinstance(field, models.ForeignKey) else None
     prepared: dict[int, Any] = {}  # id(value) -> prepared value, for values shared by rows
+    # What get_db_prep_save comes down to for the two common kinds of value.
+    aware_datetime = type(field) is models.DateTimeField and settings.USE_TZ
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    json_field = type(field) is models.JSONField
+    adapt_json = connection.ops.adapt_json_value
+    encoder = getattr(field, "encoder", None)
 
     def value(obj: models.Model) -> Any:
-        v = field.pre_save(obj, True) if with_pre_save else getattr(obj, attname)
+        v = field.pre_save(obj, add) if with_pre_save else getattr(obj, attname)
         if v is None and fk is not None and fk.is_cached(obj):
             related = fk.get_cached_value(obj)
             if related is not None:
@@ -59,9 +70,16 @@ def _column(field: Field[Any, Any], connection: Any) -> Callable[[models.Model],
         if plain and type(v) in _PLAIN_TYPES:
             return v
         key = id(v)
-        if key not in prepared:
-            prepared[key] = (field.get_db_prep_save(v, connection), v)  # keep v alive
-        return prepared[key][0]
+        if key in prepared:
+            return prepared[key][0]
+        if aware_datetime and type(v) is datetime and v.tzinfo is not None:
+            out = adapt_datetime(v)
+        elif json_field and type(v) in (dict, list):
+            out = adapt_json(v, encoder)
+        else:
+            out = field.get_db_prep_save(v, connection)
+        prepared[key] = (out, v)  # v kept alive: its id stays its own
+        return out
 
     return value
 
@@ -90,7 +108,7 @@ def insert(
     fields = [f for f in opts.concrete_fields if not (f.primary_key and auto_pk)]
     if not auto_pk:
         returning = False  # the caller sets the keys
-    columns = [_column(f, connection) for f in fields]
+    columns = [column(f, connection) for f in fields]
     qn = connection.ops.quote_name
     table = qn(opts.db_table)
     names = ", ".join(qn(str(f.column)) for f in fields)

@@ -100,7 +100,13 @@ class InboundMessage(models.Model):
     def path(self) -> Path:
         return Path(settings.MAIL_DIR) / self.raw_path
 
+    # The bytes this process has just stored (``pipeline.store``): processing right after
+    # storing parses them without reading the file back. Never set from anywhere else.
+    stored_bytes: bytes | None = None
+
     def raw(self) -> bytes:
+        if self.stored_bytes is not None:
+            return self.stored_bytes
         if self.raw_length is None:
             return self.path.read_bytes()
         with open(self.path, "rb") as fh:

@@ -41,7 +41,7 @@ from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
 from psm.channels.email.rules import Decision, Recipient, resolve_recipient
-from psm.lib.bulk import insert
+from psm.lib import bulk
 from psm.notifications import services as notifications
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def store(
     relative, path = _new_path(".eml")
     _write(path, [raw], sync)
     with transaction.atomic():
-        return InboundMessage.objects.create(
+        row = InboundMessage.objects.create(
             received_at=timezone.now(),
             source=source,
             envelope_from=envelope_from[:320],
@@ -101,6 +101,8 @@ def store(
             size=len(raw),
             sha256=hashlib.sha256(raw).hexdigest(),
         )
+    row.stored_bytes = raw
+    return row
 
 
 def store_many(raws: Sequence[bytes], *, source: str, sync: bool = True) -> list[InboundMessage]:
@@ -125,7 +127,10 @@ def store_many(raws: Sequence[bytes], *, source: str, sync: bool = True) -> list
         )
         offset += len(raw)
     with transaction.atomic():
-        return insert(rows)
+        bulk.insert(rows)
+    for row, raw in zip(rows, raws, strict=True):
+        row.stored_bytes = raw
+    return rows
 
 
 def ingest(
@@ -400,14 +405,12 @@ def _save_all(rows: list[InboundMessage]) -> None:
     """One prepared UPDATE run for every row (``bulk_update`` builds a CASE per field and
     row, which costs more than the rest of the batch)."""
     fields = [f for f in InboundMessage._meta.concrete_fields if f.name in _FIELDS]
-    columns = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in fields)
+    sets = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in fields)
     table = connection.ops.quote_name(InboundMessage._meta.db_table)
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
-        for row in rows
-    ]
+    values = [bulk.column(f, connection, add=False) for f in fields]
+    params = [[value(row) for value in values] + [row.pk] for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)
 
 
 class _AfterFlush(rules.Lookups):

@@ -4,16 +4,17 @@ questions are fetched (``Lookups``: one query per question, or prefetched for a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from psm.accounts.models import Account, Contact, ContactEmail
 from psm.cases.models import Case, CaseStatus, Message
 from psm.cases.services import NewAttachment
 from psm.channels.email import outgoing
-from psm.channels.email.models import FINAL, InboundMessage, MailAlias, State
+from psm.channels.email.models import FINAL, FIRST_COPY, InboundMessage, MailAlias, State
 from psm.channels.email.parse import ParsedMail
 from psm.channels.email.priority_words import priority_in
 
@@ -92,21 +93,46 @@ def earlier(inbound: InboundMessage) -> QuerySet[InboundMessage]:
 def resolve_recipient(address: str) -> Recipient | None:
     """Which of our addresses this is: an account's, a case's (``slug+42@``), an alias, the
     general PSM address (account None); None when it is not ours at all."""
-    address = address.strip().lower()
-    local, _, domain = address.rpartition("@")
-    if domain == outgoing.mail_domain():
-        plus = _PLUS.match(local)
-        slug, number = (plus["slug"], int(plus["number"])) if plus else (local, None)
-        account = Account.objects.filter(slug=slug).select_related("service_plan").first()
-        if account is not None:
-            return Recipient(account, number)
-        general = str(settings.DEFAULT_FROM_EMAIL).lower()
-        if f"<{address}>" in general or general == address:
-            return Recipient(None)
-    alias = MailAlias.objects.filter(address=address).select_related("account").first()
-    if alias is not None:
-        return Recipient(alias.account)
-    return None
+    return resolve_recipients([address])[address.strip().lower()]
+
+
+def resolve_recipients(addresses: Iterable[str]) -> dict[str, Recipient | None]:
+    """``resolve_recipient`` for many addresses (keyed lower-case), with two queries."""
+    wanted = {a.strip().lower() for a in addresses}
+    domain = outgoing.mail_domain()
+    general = str(settings.DEFAULT_FROM_EMAIL).lower()
+    ours: dict[str, tuple[str, int | None]] = {}
+    for address in wanted:
+        local, _, at = address.rpartition("@")
+        if at == domain:
+            plus = _PLUS.match(local)
+            ours[address] = (plus["slug"], int(plus["number"])) if plus else (local, None)
+    slugs = {slug for slug, _ in ours.values()}
+    accounts = (
+        {a.slug: a for a in Account.objects.filter(slug__in=slugs).select_related("service_plan")}
+        if slugs
+        else {}
+    )
+    found: dict[str, Recipient | None] = {}
+    for address, (slug, number) in ours.items():
+        if slug in accounts:
+            found[address] = Recipient(accounts[slug], number)
+        elif f"<{address}>" in general or general == address:
+            found[address] = Recipient(None)
+    rest = wanted - found.keys()
+    aliases = (
+        {
+            alias.address: alias.account
+            for alias in MailAlias.objects.filter(address__in=rest).select_related(
+                "account__service_plan"
+            )
+        }
+        if rest
+        else {}
+    )
+    for address in rest:
+        found[address] = Recipient(aliases[address]) if address in aliases else None
+    return found
 
 
 def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decision:
@@ -225,15 +251,23 @@ class BatchLookups(Lookups):
         ids = [r.pk for r in rows]
         mids = {m.message_id for m in mails if m.message_id}
         shas = {r.sha256 for r, m in zip(rows, mails, strict=True) if not m.message_id}
-        done = (
-            InboundMessage.objects.exclude(pk__in=ids)
-            .filter(state__in=FINAL)
-            .exclude(state=State.DUPLICATE)
-            .filter(Q(message_id__in=mids) | Q(message_id="", sha256__in=shas))
-            .values_list("message_id", "sha256")
-        )
-        self.seen_ids = {mid for mid, _ in done if mid}
-        self.seen_shas = {sha for mid, sha in done if not mid}
+        # Looked up by Message-ID (and by hash) alone, the state checked here: with the
+        # state in the query the planner may walk the state index over every message.
+        batch = set(ids)
+        self.seen_ids = {
+            mid
+            for pk, mid, state in InboundMessage.objects.filter(message_id__in=mids)
+            .order_by()
+            .values_list("pk", "message_id", "state")
+            if state in FIRST_COPY and pk not in batch
+        }
+        self.seen_shas = {
+            sha
+            for pk, sha, state in InboundMessage.objects.filter(sha256__in=shas, message_id="")
+            .order_by()
+            .values_list("pk", "sha256", "state")
+            if state in FIRST_COPY and pk not in batch
+        }
         addresses = {m.from_address for m in mails if m.from_address}
         self.contacts = {
             e.address: e.contact
@@ -245,6 +279,11 @@ class BatchLookups(Lookups):
         self.by_id: dict[str, list[Message]] = {}
         for message in super().messages(sorted(thread_ids)) if thread_ids else []:
             self.by_id.setdefault(message.message_id, []).append(message)
+        self._recipients.update(
+            resolve_recipients(
+                a for r, m in zip(rows, mails, strict=True) for a in recipients_of(r, m)
+            )
+        )
         self.batch_ids: set[str] = set()
         self.batch_shas: set[str] = set()
 

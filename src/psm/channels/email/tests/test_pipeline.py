@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import mailbox
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from psm.cases import services
 from psm.cases.models import Case, CaseStatus
@@ -266,3 +269,34 @@ def test_a_batch_answers_its_own_messages(mailbook) -> None:
     done = pipeline.process_many(rows)
     assert [r.state for r in done] == [State.CASE_OPENED, State.THREADED, State.DUPLICATE]
     assert done[1].case == done[0].case
+
+
+def test_a_crash_between_storing_and_processing_an_import_loses_nothing(
+    mailbook, monkeypatch, tmp_path
+) -> None:
+    """The batch path (one segment file, one commit) keeps the store-first promise: if the
+    process dies after storing, the messages are on disk and in the table, and ``psm mail
+    retry`` reads them back from the file (nothing of the dead process survives)."""
+    raws = [mail(f"crash {i}", message_id=f"c{i}") for i in range(3)]
+    for i, raw in enumerate(raws):
+        (tmp_path / f"{i}.eml").write_bytes(raw)
+
+    def killed(rows):
+        raise KeyboardInterrupt  # the process dies right after the store committed
+
+    monkeypatch.setattr(pipeline, "process_many", killed)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("mail", "import", str(tmp_path))
+    monkeypatch.undo()
+    stored = list(InboundMessage.objects.order_by("id"))
+    assert [r.state for r in stored] == [State.RECEIVED] * 3
+    assert all(r.stored_bytes is None for r in stored)  # fresh rows: read from the file
+    assert [r.raw() for r in stored] == raws and len({r.raw_path for r in stored}) == 1
+    call_command("mail", "retry")  # too early: the import may still be running
+    assert InboundMessage.objects.filter(state=State.RECEIVED).count() == 3
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        call_command("mail", "retry")  # left unprocessed over 10 minutes: a crash
+    done = list(InboundMessage.objects.order_by("id").select_related("case"))
+    assert [r.state for r in done] == [State.CASE_OPENED] * 3
+    assert [r.case.title for r in done] == ["crash 0", "crash 1", "crash 2"]
+    assert Notification.objects.filter(key__endswith=":ack").count() == 3

@@ -276,10 +276,11 @@ def open_cases(
     routing = _routing_for(now)
     cases: list[Case] = []
     messages: dict[str, str] = {}
+    priorities = frozenset(Priority.values)
     for item in items:
         contact = item.contact
         priority = item.priority or (contact.default_priority if contact else Priority.P3)
-        if priority not in Priority.values:
+        if priority not in priorities:
             raise ValidationError(f"Unknown priority {priority!r}.")
         for obj, what in (
             (contact, "contact"),

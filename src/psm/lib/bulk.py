@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import connections, models
 from django.db.models.fields import Field
+from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
@@ -37,12 +38,18 @@ _PLAIN_TYPES = (str, int, bool, type(None))
 
 
 def column(
-    field: Field[Any, Any], connection: Any, add: bool = True
+    field: Field[Any, Any], connection: Any, add: bool = True, now: datetime | None = None
 ) -> Callable[[models.Model], Any]:
     """A function giving the prepared value of ``field`` for one object to insert (``add``)
-    or update, as ``field.get_db_prep_save(field.pre_save(obj, add))`` would."""
+    or update, as ``field.get_db_prep_save(field.pre_save(obj, add))`` would; ``auto_now``
+    and ``auto_now_add`` columns get ``now`` (one moment for all rows of one statement)."""
     attname = field.attname
     with_pre_save = type(field).pre_save is not Field.pre_save
+    stamped = (
+        now is not None
+        and type(field) is models.DateTimeField
+        and (field.auto_now or (field.auto_now_add and add))
+    )
     plain = isinstance(field, _PLAIN) and not with_pre_save
     if isinstance(field, models.ForeignKey):
         plain = plain and isinstance(field.target_field, models.IntegerField)
@@ -56,7 +63,12 @@ def column(
     encoder = getattr(field, "encoder", None)
 
     def value(obj: models.Model) -> Any:
-        v = field.pre_save(obj, add) if with_pre_save else getattr(obj, attname)
+        v: Any
+        if stamped:
+            v = now
+            setattr(obj, attname, v)
+        else:
+            v = field.pre_save(obj, add) if with_pre_save else getattr(obj, attname)
         if v is None and fk is not None and fk.is_cached(obj):
             related = fk.get_cached_value(obj)
             if related is not None:
@@ -108,7 +120,8 @@ def insert(
     fields = [f for f in opts.concrete_fields if not (f.primary_key and auto_pk)]
     if not auto_pk:
         returning = False  # the caller sets the keys
-    columns = [column(f, connection) for f in fields]
+    now = timezone.now()
+    columns = [column(f, connection, now=now) for f in fields]
     qn = connection.ops.quote_name
     table = qn(opts.db_table)
     names = ", ".join(qn(str(f.column)) for f in fields)

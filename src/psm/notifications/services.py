@@ -20,6 +20,7 @@ from psm.notifications.transports import TRANSPORTS, TransportError
 log = logging.getLogger(__name__)
 
 BACKOFF_CAP = timedelta(hours=6)
+_TRANSPORTS = frozenset(TransportKind.values)  # ``.values`` rebuilds its list on every use
 
 # Inside ``collected()``: rows wait here and are written together at the end.
 _collected: ContextVar[list[Notification] | None] = ContextVar("notifications", default=None)
@@ -75,7 +76,7 @@ def notify(
     Call it inside the transaction that caused it: the row and the delivery task commit (or
     roll back) with the change they announce.
     """
-    if transport not in TransportKind.values:
+    if transport not in _TRANSPORTS:
         raise ValueError(f"unknown transport {transport!r}")
     batch = _collected.get()
     existing = None if batch is not None else Notification.objects.filter(key=key).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,14 +116,19 @@ def _messages(paths: list[str], warn: Any) -> Iterator[bytes]:
                 for key in sorted(box.keys()):
                     yield box.get_bytes(key)
                 continue
-            children = sorted(p for p in path.rglob("*") if p.is_file())
+            children = sorted(
+                Path(top, name)
+                for top, _, names in os.walk(path)
+                for name in names
+                if os.path.isfile(os.path.join(top, name))
+            )
             yield from _messages([str(p) for p in children], warn)
             continue
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh:  # one open per file: a folder of .eml files is the norm
             head = fh.read(5)
-        if head == b"From ":
-            mbox = mailbox.mbox(path, create=False)
-            for key in mbox.iterkeys():
-                yield mbox.get_bytes(key)
-        else:
-            yield path.read_bytes()
+            if head != b"From ":
+                yield head + fh.read()
+                continue
+        mbox = mailbox.mbox(path, create=False)
+        for key in mbox.iterkeys():
+            yield mbox.get_bytes(key)

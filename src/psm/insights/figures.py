@@ -128,7 +128,7 @@ def my_cases(user: User, now: datetime) -> QuerySet[Case]:
     mine |= Q(assignee__isnull=True, account__in=own_accounts)
     return (
         Case.objects.filter(mine, status__in=ACTIVE)
-        .select_related("account", "assignee", "contact")
+        .select_related("account", "assignee")
         .defer(*HEAVY)
         .order_by(F("next_due").asc(nulls_last=True), "priority", "id")
     )
@@ -163,8 +163,15 @@ class Touchpoints:
 
 
 def my_touchpoints(user: User, now: datetime) -> Touchpoints:
+    # Only the accounts the user can own a touchpoint of (their PSM or manager role): the
+    # owner of every other due state is not worked out at all.
+    theirs = Account.objects.filter(
+        pk__in=Assignment.objects.current()
+        .filter(engineer=user, role__in=[AssignmentRole.PRIMARY, AssignmentRole.MANAGER])
+        .values("account")
+    )
     return Touchpoints(
-        cadences=due_states(owner=user, within=TOUCHPOINTS_AHEAD, now=now),
+        cadences=due_states(owner=user, accounts=theirs, within=TOUCHPOINTS_AHEAD, now=now),
         meetings=list(
             Touchpoint.objects.filter(
                 owner=user,

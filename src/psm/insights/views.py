@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from psm.insights import figures, queries
+from psm.insights import display, figures, queries
 from psm.insights.search import search as run_search
 from psm.lib.access import HtmxRequest, managers_only, staff_only
 from psm.paging.queries import pages_waiting_for
@@ -26,14 +26,16 @@ def my_day(request: HtmxRequest) -> HttpResponse:
     now = timezone.now()
     _, day_end = queries.day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), user.timezone)
     mine = figures.my_case_list(user, now)
-    cases = mine.shown
+    cases = display.case_rows(mine.shown, user.timezone, now)
     context: dict[str, Any] = {
         "now": now,
         "poll_seconds": POLL_SECONDS,
         "waiting": list(pages_waiting_for(user)),
         "cases": cases,
         "more_cases": mine.more,
-        "breaching_today": [c for c in cases if c.next_due is not None and c.next_due < day_end],
+        "breaching_today": [
+            r for r in cases if r.case.next_due is not None and r.case.next_due < day_end
+        ],
         "day_end": day_end,
         "client_messages": figures.recent_client_messages(user, now, mine.all_mine),
         "touchpoints": figures.my_touchpoints(user, now),

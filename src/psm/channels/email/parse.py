@@ -22,6 +22,7 @@ import nh3
 
 AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster")
 _ID = re.compile(r"<([^<>\s]+)>")
+_ESCAPED = re.compile("[\udc80-\udcff]")  # raw 8-bit bytes as surrogate escapes
 # ``addr@example.com`` or ``Plain Name <addr@example.com>``: nothing the address parser
 # could read differently, so it is read here without it (it is slow: most of a plain
 # message's parsing time).
@@ -203,7 +204,7 @@ def _decode_words(value: str, name: str, out: ParsedMail) -> str:
 def _unescape(text: str) -> str:
     """Raw 8-bit header bytes arrive as surrogate escapes: read them as UTF-8 (SMTPUTF8),
     else as Windows-1252, the usual suspect for unlabelled 8-bit headers."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if text.isascii() or not _ESCAPED.search(text):
         return text
     raw = text.encode("utf-8", "surrogateescape")
     try:

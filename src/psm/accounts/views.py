@@ -20,7 +20,7 @@ from psm.accounts.forms import (
 )
 from psm.accounts.scoping import get_visible_account, visible_accounts
 from psm.coverage.adapters import cover_now
-from psm.insights import figures
+from psm.insights import display, figures
 from psm.insights.forms import TimelineFilter
 from psm.lib.access import HtmxRequest, acting_user, managers_only, staff_only
 from psm.team import services as team_services
@@ -65,18 +65,28 @@ def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     timeline_filter = TimelineFilter(request.GET or None)
     entries = timeline_filter.entries(account, now, include_internal=True)
+    assert isinstance(request.user, User)
+    viewer = request.user.timezone
+    timeline = {
+        "account": account,
+        "timeline_filter": timeline_filter,
+        "entries": entries,
+        "timeline_rows": display.entry_rows(entries, viewer, account.timezone),
+    }
     if request.htmx and request.htmx.target == "timeline":
-        context = {"account": account, "timeline_filter": timeline_filter, "entries": entries}
-        return render(request, "insights/_timeline.html", context)
+        return render(request, "insights/_timeline.html", timeline)
     assignments = list(
         Assignment.objects.current().filter(account=account).select_related("engineer__engineer")
     )
     team_ids = [a.engineer_id for a in assignments]
+    open_cases = list(figures.account_open_cases(account))
+    for case in open_cases:
+        case.account = account  # the page's account: no join, no query per row
     absences = Absence.objects.filter(engineer__in=team_ids, end__gt=now).select_related(
         "engineer", "substitute"
     )
     context = {
-        "account": account,
+        **timeline,
         "plan": account.effective_plan(),
         "sites": account.sites.all(),
         "contacts": account.contacts.prefetch_related("emails").select_related("site", "user"),
@@ -85,9 +95,7 @@ def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
         "assignments": assignments,
         "absences": absences,
         "cover": cover_now(account, now),
-        "open_cases": figures.account_open_cases(account),
-        "timeline_filter": timeline_filter,
-        "entries": entries,
+        "open_cases": display.case_rows(open_cases, viewer, now),
         "now": now,
     }
     return render(request, "accounts/account_detail.html", context)

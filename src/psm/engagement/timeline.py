@@ -50,18 +50,26 @@ def timeline_entries(
 ) -> list[TimelineEntry]:
     """The account's touchpoints, work-item notes, advocacy updates, survey answers and
     handover briefs from ``since`` (before ``until``), newest first, at most ``limit``."""
-    entries = _entries(account, since, for_client)
-    if until is not None:
-        entries = [e for e in entries if e.at < until]
+    entries = _entries(account, since, until, for_client, limit)
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
 
-def _entries(account: Account, since: datetime, for_client: bool) -> list[TimelineEntry]:
+def _entries(
+    account: Account, since: datetime, until: datetime | None, for_client: bool, limit: int
+) -> list[TimelineEntry]:
+    """Each kind read newest first and at most ``limit`` of it: the merged ``limit`` newest
+    are among them, however long the account's history."""
     entries: list[TimelineEntry] = []
-    touchpoints = Touchpoint.objects.filter(account=account).select_related(
-        "owner", "site", "account"
+
+    def before(field: str) -> Q:
+        return Q(**{f"{field}__lt": until}) if until is not None else Q()
+
+    touchpoints = (
+        Touchpoint.objects.filter(account=account)
+        .filter(Q(starts_at__gte=since) | Q(updated_at__gte=since), before("starts_at"))
+        .select_related("owner", "site", "account")
+        .order_by("-starts_at", "-id")[:limit]
     )
-    touchpoints = touchpoints.filter(Q(starts_at__gte=since) | Q(updated_at__gte=since))
     for tp in touchpoints:
         state = {
             TouchpointStatus.SCHEDULED: "scheduled",
@@ -79,9 +87,11 @@ def _entries(account: Account, since: datetime, for_client: bool) -> list[Timeli
                 actor=tp.owner.display_name,
             )
         )
-    for note in ProgressNote.objects.filter(
-        work_item__account=account, at__gte=since
-    ).select_related("work_item__account", "author"):
+    for note in (
+        ProgressNote.objects.filter(before("at"), work_item__account=account, at__gte=since)
+        .select_related("work_item__account", "author")
+        .order_by("-at", "-id")[:limit]
+    ):
         entries.append(
             TimelineEntry(
                 at=note.at,
@@ -92,9 +102,11 @@ def _entries(account: Account, since: datetime, for_client: bool) -> list[Timeli
                 actor=note.author.display_name if note.author else "system",
             )
         )
-    for update in AdvocacyUpdate.objects.filter(
-        item__account=account, at__gte=since
-    ).select_related("item__account", "author"):
+    for update in (
+        AdvocacyUpdate.objects.filter(before("at"), item__account=account, at__gte=since)
+        .select_related("item__account", "author")
+        .order_by("-at", "-id")[:limit]
+    ):
         entries.append(
             TimelineEntry(
                 at=update.at,
@@ -107,8 +119,10 @@ def _entries(account: Account, since: datetime, for_client: bool) -> list[Timeli
         )
     if for_client:
         return entries
-    for survey in Survey.objects.filter(account=account, answered_at__gte=since).select_related(
-        "contact"
+    for survey in (
+        Survey.objects.filter(before("answered_at"), account=account, answered_at__gte=since)
+        .select_related("contact")
+        .order_by("-answered_at", "-id")[:limit]
     ):
         assert survey.answered_at is not None
         entries.append(
@@ -121,9 +135,11 @@ def _entries(account: Account, since: datetime, for_client: bool) -> list[Timeli
                 actor=survey.contact.name if survey.contact else "client",
             )
         )
-    for brief in HandoverBrief.objects.filter(
-        account=account, created_at__gte=since
-    ).select_related("recipient"):
+    for brief in (
+        HandoverBrief.objects.filter(before("created_at"), account=account, created_at__gte=since)
+        .select_related("recipient")
+        .order_by("-created_at", "-id")[:limit]
+    ):
         entries.append(
             TimelineEntry(
                 at=brief.created_at,

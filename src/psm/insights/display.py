@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from psm.accounts.templatetags.psm_tags import _pinned
 from psm.cases.models import Case
 from psm.insights.templatetags.insights_tags import time_left, urgency
+from psm.insights.timeline import Entry
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what every URL converter takes unquoted
 _SLOT = "psm-slot-0"
@@ -101,3 +102,25 @@ def case_rows(
             row.urgency = urgency(due, now)
         rows.append(row)
     return rows
+
+
+@dataclass
+class EntryRow:
+    """A timeline entry with its time in the viewer's zone and the client's."""
+
+    entry: Entry
+    iso: str
+    local: str  # "Wed 25 Nov 14:05"
+    client: str  # a SafeString: the client time span, or ""
+
+
+def entry_rows(entries: Iterable[Entry], viewer: str, client_zone: str) -> list[EntryRow]:
+    return [
+        EntryRow(
+            entry=e,
+            iso=iso(e.at),
+            local=local(e.at, viewer, "D j M H:i"),
+            client=client_time(e.at, client_zone, viewer),
+        )
+        for e in entries
+    ]

@@ -12,11 +12,14 @@ from psm.paging.models import Page
 LIMIT = 200
 
 
-def timeline_entries(account: Account, since: datetime, until: datetime) -> Iterable[Entry]:
+def timeline_entries(
+    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+) -> Iterable[Entry]:
+    """The newest ``limit`` of the period, newest first."""
     pages = (
         Page.objects.filter(account=account, opened_at__gte=since, opened_at__lt=until)
         .select_related("contact", "acknowledged_by", "opened_by")
-        .order_by("-opened_at", "-id")[:LIMIT]
+        .order_by("-opened_at", "-id")[:limit]
     )
     for page in pages:
         if page.acknowledged_by is not None and page.acknowledged_at is not None:

@@ -12,12 +12,15 @@ from psm.insights.timeline import Entry
 LIMIT = 200
 
 
-def timeline_entries(account: Account, since: datetime, until: datetime) -> Iterable[Entry]:
+def timeline_entries(
+    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+) -> Iterable[Entry]:
+    """The newest ``limit`` of the period, newest first."""
     rows = (
         CallLog.objects.filter(account=account, created_at__gte=since, created_at__lt=until)
         .exclude(outcome=Outcome.REFUSED)
         .select_related("contact", "engineer")
-        .order_by("-created_at", "-id")[:LIMIT]
+        .order_by("-created_at", "-id")[:limit]
     )
     for row in rows:
         who = (

@@ -279,8 +279,10 @@ def team_of(user: User) -> QuerySet[User]:
     return people.filter(engineer__manager=user).order_by("first_name", "last_name")
 
 
-def workload(user: User, now: datetime) -> list[Load]:
-    engineers = list(team_of(user))
+def workload(user: User, now: datetime, engineers: list[User] | None = None) -> list[Load]:
+    """One row per engineer of ``engineers`` (default: everyone ``team_of(user)``)."""
+    if engineers is None:
+        engineers = list(team_of(user))
     ids = [e.pk for e in engineers]
     loads = {e.pk: Load(engineer=e) for e in engineers}
     counts = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from psm.paging.queries import pages_waiting_for
 from psm.team.models import User
 
 BOOK_PAGE = 100
+WORKLOAD_PAGE = 50
 POLL_SECONDS = 30
 
 
@@ -63,7 +65,7 @@ def overview(request: HtmxRequest) -> HttpResponse:
         number=request.GET.get("page"),
         per_page=BOOK_PAGE,
     )
-    context = {
+    context: dict[str, Any] = {
         "now": now,
         "page": page,
         "sort": sort,
@@ -77,10 +79,14 @@ def overview(request: HtmxRequest) -> HttpResponse:
             ("contact", "Last contact"),
             ("absence", "Upcoming absences"),
         ],
-        "workload": queries.workload(user, now),
     }
-    template = "insights/_book.html" if request.htmx else "insights/overview.html"
-    return render(request, template, context)
+    if request.htmx:  # a new sort or page of the book: the table alone
+        return render(request, "insights/_book.html", context)
+    # A manager's team fits one page; an administrator's hundred-odd people are paged.
+    people = Paginator(queries.team_of(user), WORKLOAD_PAGE).get_page(request.GET.get("people"))
+    context["people"] = people
+    context["workload"] = queries.workload(user, now, list(people.object_list))
+    return render(request, "insights/overview.html", context)
 
 
 @staff_only

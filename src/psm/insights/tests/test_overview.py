@@ -117,3 +117,19 @@ def test_overview_query_count_is_flat_as_the_book_grows(book: Book) -> None:
         page = client.get("/overview/", {"sort": "absence"}).content.decode()
     assert page.count("grow-") >= 14
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_an_administrator_reads_the_workload_of_many_people_page_by_page(
+    book: Book, client: Client
+) -> None:
+    from psm.insights.views import WORKLOAD_PAGE
+
+    for n in range(WORKLOAD_PAGE):
+        UserFactory(first_name="Zed", last_name=f"Extra{n:03d}")
+    client.force_login(book.admin)
+    first = client.get("/overview/").content.decode().split('id="load-h"')[1]
+    assert first.count('<span class="avatar"') == WORKLOAD_PAGE
+    assert "Alice Tester" in first and "Zed Extra049" not in first
+    assert "people=2#load-h" in first
+    second = client.get("/overview/?people=2").content.decode().split('id="load-h"')[1]
+    assert "Zed Extra049" in second and "Alice Tester" not in second

@@ -22,7 +22,7 @@ from psm.cases.forms import (
 )
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.channels.email.outgoing import case_address
-from psm.lib.access import HtmxRequest, staff_only
+from psm.lib.access import HtmxRequest, acting_user, staff_only
 from psm.lib.pagination import IdPaginator
 from psm.team.models import User
 
@@ -92,7 +92,7 @@ def case_list(request: HtmxRequest) -> HttpResponse:
     accounts = visible_accounts(request.user).distinct()
     form = CaseFilterForm(request.GET or None, accounts=accounts)
     paginator = IdPaginator(
-        filtered_cases(request.user, form),  # type: ignore[arg-type]
+        filtered_cases(acting_user(request), form),
         PER_PAGE,
         count_limit=COUNT_LIMIT,
     )
@@ -152,7 +152,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         contact = data["contact"]
         try:
             case = services.open_case(
-                request.user,  # type: ignore[arg-type]
+                acting_user(request),
                 data["account"],
                 title=data["title"],
                 text=data["text"],
@@ -195,7 +195,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
         )
     try:
         services.reply(
-            request.user,  # type: ignore[arg-type]
+            acting_user(request),
             case,
             text=form.cleaned_data["text"],
             status=form.cleaned_data["status"] or None,
@@ -213,7 +213,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case, "A note needs some text.")
-    services.add_note(request.user, case, form.cleaned_data["text"])  # type: ignore[arg-type]
+    services.add_note(acting_user(request), case, form.cleaned_data["text"])
     return _done(request, case, "Note added.")
 
 
@@ -225,7 +225,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, case, "Choose a status.")
     try:
-        services.set_status(request.user, case, form.cleaned_data["status"])  # type: ignore[arg-type]
+        services.set_status(acting_user(request), case, form.cleaned_data["status"])
     except ValidationError as exc:
         return _invalid(request, case, "; ".join(exc.messages))
     return _done(request, case, "Status changed.")
@@ -239,7 +239,7 @@ def case_priority(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, case, "Choose a priority.")
     services.change_priority(
-        request.user,  # type: ignore[arg-type]
+        acting_user(request),
         case,
         form.cleaned_data["priority"],
         reason=form.cleaned_data["reason"],
@@ -254,7 +254,7 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case, "Choose an engineer.")
-    services.assign(request.user, case, form.cleaned_data["assignee"])  # type: ignore[arg-type]
+    services.assign(acting_user(request), case, form.cleaned_data["assignee"])
     return _done(request, case, "Assignee changed.")
 
 

@@ -14,14 +14,6 @@ from psm.team.models import Absence, Assignment, Role, User
 from psm.team.services import start_absence
 
 
-def _staff() -> Prefetch[str]:
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.current().select_related("account"),
-        to_attr="current_assignments",
-    )
-
-
 @staff_only
 def people(request: HttpRequest) -> HttpResponse:
     """The provider's team: who they are, what they own, who is away."""

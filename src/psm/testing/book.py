@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.test import Client
+
 from psm.accounts.models import Account, Contact
 from psm.coverage.models import ServicePlan
 from psm.team import services as team_services
@@ -77,3 +79,10 @@ def make_book() -> Book:
     return Book(
         plan, a, b, alice, bob, charlie, dana, admin, client_a, client_b, contact_a, contact_b
     )
+
+
+def login(user: User) -> Client:
+    """A test client signed in as ``user`` (no password round trip)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -9,13 +9,7 @@ from psm.accounts.models import ContactEmail
 from psm.audit.models import AuditEntry
 from psm.notifications.services import deliver_due
 from psm.team.models import User
-from psm.testing.book import Book
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from psm.testing.book import Book, login
 
 
 def contact_data(**extra: str) -> dict[str, str]:

@@ -3,18 +3,11 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from psm.accounts.models import Contact
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, AssignmentFactory, ProductFactory, SiteFactory
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_account_list_filters(book: Book) -> None:

@@ -8,22 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from psm.cases import services
 from psm.cases.models import Case, CaseStatus, Origin
 from psm.notifications.models import Notification
+from psm.testing.book import login
 from psm.testing.factories import AccountFactory
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 10, 10, 0, tzinfo=NY)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def open_many(book, n: int, **kw) -> list[Case]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import Client
 
 from psm.coverage.adapters import cover_now, plan_spec, route_for
 from psm.coverage.models import (
@@ -23,7 +22,7 @@ from psm.coverage.models import (
     ServicePlan,
 )
 from psm.team.services import start_absence
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 
 # Friday 2026-03-06 16:00 in New York, the example.
 FRIDAY_4PM_NY = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)
@@ -38,12 +37,6 @@ def us_holidays(book: Book) -> HolidayCalendar:
     book.plan.holiday_calendar = calendar
     book.plan.save()
     return calendar
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_plan_from_the_database_drives_due_times(book: Book) -> None:

@@ -10,25 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from psm.cases import services as case_services
 from psm.cases.models import Case
 from psm.insights.templatetags.insights_tags import time_left, urgency
 from psm.team import services as team_services
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, ContactFactory
 
 UTC = ZoneInfo("UTC")
 # Tuesday 10 March 2026, 14:00 UTC = 10:00 in New York (Acme) and 15:00 in Berlin (Globex).
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(html: str) -> str:

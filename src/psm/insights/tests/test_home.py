@@ -1,14 +1,6 @@
 from __future__ import annotations
 
-from django.test import Client
-
-from psm.testing.book import Book
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from psm.testing.book import Book, login
 
 
 def test_front_door_sends_each_role_home(book: Book) -> None:

@@ -4,18 +4,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.test import Client
 
 from psm.team import services as team_services
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=ZoneInfo("UTC"))
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @time_machine.travel(NOW, tick=False)

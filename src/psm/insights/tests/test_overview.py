@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from psm.team import services as team_services
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, EngineerFactory, SiteFactory, UserFactory
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=ZoneInfo("UTC"))
@@ -26,12 +26,6 @@ def cells(html: str, first: str) -> list[str]:
         if texts and first in texts[0]:
             return texts
     raise AssertionError(f"no row for {first}")
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def grow(book: Book, start: int, stop: int) -> None:

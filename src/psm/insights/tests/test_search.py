@@ -1,15 +1,7 @@
 from __future__ import annotations
 
-from django.test import Client
-
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 from psm.testing.factories import ContactFactory
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_search_finds_accounts_and_contacts_by_name_mail_and_phone(book: Book) -> None:

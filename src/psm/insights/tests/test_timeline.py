@@ -9,19 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from psm.accounts import services as account_services
 from psm.insights import timeline
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=ZoneInfo("UTC"))
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @dataclass(frozen=True)

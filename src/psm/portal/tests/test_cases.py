@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from psm.cases import services as case_services
 from psm.cases.models import Case, CaseStatus, Direction
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 from psm.testing.factories import SiteFactory
 
 # Tuesday 10 March 2026, 15:00 UTC = 11:00 in New York (Acme), business hours.
@@ -29,12 +28,6 @@ def _frozen(settings, tmp_path):
     }
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(html: str) -> str:

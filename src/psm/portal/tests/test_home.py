@@ -5,22 +5,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.test import Client
 
 from psm.team import services as team_services
-from psm.testing.book import Book
+from psm.testing.book import Book, login
 
 UTC = ZoneInfo("UTC")
 # Tuesday 10 March 2026, 15:00 UTC = 11:00 in New York (Acme), 16:00 in Berlin (Globex).
 TUESDAY = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 # Saturday 14 March 2026, 15:00 UTC: outside business hours everywhere.
 SATURDAY = datetime(2026, 3, 14, 15, 0, tzinfo=UTC)
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def text(html: str) -> str:

@@ -2,16 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.test import Client
-
 from psm.team.models import Absence
-from psm.testing.book import Book
-
-
-def login(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from psm.testing.book import Book, login
 
 
 def test_team_page_lists_people_and_absences(book: Book) -> None:

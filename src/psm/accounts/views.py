@@ -65,8 +65,7 @@ def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     timeline_filter = TimelineFilter(request.GET or None)
     entries = timeline_filter.entries(account, now, include_internal=True)
-    assert isinstance(request.user, User)
-    viewer = request.user.timezone
+    viewer = acting_user(request).timezone
     timeline = {
         "account": account,
         "timeline_filter": timeline_filter,

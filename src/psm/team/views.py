@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from psm.accounts.scoping import visible_accounts
-from psm.lib.access import staff_only
+from psm.lib.access import acting_user, staff_only
 from psm.team.forms import AbsenceForm
 from psm.team.models import Absence, Assignment, Role, User
 from psm.team.services import start_absence
@@ -69,13 +69,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @staff_only
 def absence_create(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    form = AbsenceForm(request.POST or None, user=request.user)
+    user = acting_user(request)
+    form = AbsenceForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             absence = start_absence(
-                request.user,
+                user,
                 data["engineer"],
                 data["start"],
                 data["end"],

@@ -30,13 +30,7 @@ from psm.engagement.services import cadences as cadence_services
 from psm.engagement.services import feeds as feed_services
 from psm.engagement.services.satisfaction import monthly_scores, nps
 from psm.engagement.timeline import timeline_entries
-from psm.lib.access import staff_only
-from psm.team.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from psm.lib.access import acting_user, staff_only
 
 
 @staff_only
@@ -79,7 +73,7 @@ def tab(request: HttpRequest, slug: str) -> HttpResponse:
         "nps_answers": len(nps_scores),
         "briefs": HandoverBrief.objects.filter(account=account).select_related("recipient")[:5],
         "feeds": CalendarFeed.objects.filter(
-            owner=_user(request), account=account, revoked_at__isnull=True
+            owner=acting_user(request), account=account, revoked_at__isnull=True
         ),
         "timeline": timeline_entries(account, now - timedelta(days=60))[:15],
         "new_feed_url": request.session.pop("new_feed_url", None),
@@ -102,13 +96,13 @@ def cadence_edit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     }
     form = CadenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and "clear" in request.POST:
-        cadence_services.clear_cadence_override(_user(request), account, kind)
+        cadence_services.clear_cadence_override(acting_user(request), account, kind)
         messages.success(request, "The account follows its plan again.")
         return redirect("engagement:account", account.slug)
     if request.method == "POST" and form.is_valid():
         try:
             cadence_services.set_cadence_override(
-                _user(request), account, kind, **form.cleaned_data
+                acting_user(request), account, kind, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -136,10 +130,10 @@ def account_feed(request: HttpRequest, slug: str) -> HttpResponse:
         feed = get_object_or_404(
             CalendarFeed, pk=request.POST.get("revoke"), owner=request.user, account=account
         )
-        feed_services.revoke_feed(_user(request), feed)
+        feed_services.revoke_feed(acting_user(request), feed)
         messages.success(request, "Calendar feed revoked: its address no longer works.")
     else:
-        _, token = feed_services.create_feed(_user(request), FeedScope.ACCOUNT, account)
+        _, token = feed_services.create_feed(acting_user(request), FeedScope.ACCOUNT, account)
         request.session["new_feed_url"] = feed_services.feed_url(token)
         messages.success(request, "Calendar feed created. Copy its address now: it is shown once.")
     return redirect("engagement:account", account.slug)

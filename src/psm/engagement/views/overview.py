@@ -33,19 +33,13 @@ from psm.engagement.services.satisfaction import (
     survey_url,
 )
 from psm.engagement.services.work import advocacy_ranking
-from psm.lib.access import clients_only, staff_only
-from psm.team.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from psm.lib.access import acting_user, clients_only, staff_only
 
 
 @staff_only
 def home(request: HttpRequest) -> HttpResponse:
     """My engagement: what is overdue or due soon, what I planned, what I was handed."""
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     accounts = visible_accounts(user)
     everyone = request.GET.get("all") == "1" or user.is_manager or user.is_admin
@@ -117,7 +111,7 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def feeds(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST":
         _, token = feed_services.create_feed(user, FeedScope.ENGINEER)
         request.session["new_feed_url"] = feed_services.feed_url(token)
@@ -136,7 +130,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = get_object_or_404(CalendarFeed, pk=feed_id, owner=request.user)
-    feed_services.revoke_feed(_user(request), feed)
+    feed_services.revoke_feed(acting_user(request), feed)
     messages.success(request, "Calendar feed revoked: its address no longer works.")
     if getattr(request.user, "is_client", False):
         return redirect("engagement:portal")
@@ -146,7 +140,7 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
 @clients_only
 def portal(request: HttpRequest) -> HttpResponse:
     """The client's view: upcoming visits and events, their surveys, work and advocacy."""
-    user = _user(request)
+    user = acting_user(request)
     contact = get_object_or_404(
         Contact.objects.select_related("account"), user=user, is_active=True
     )

@@ -25,7 +25,7 @@ from psm.engagement.models import (
 from psm.engagement.services import touchpoints as services
 from psm.engagement.services.invitations import send_invitations
 from psm.engagement.services.people import primary_psm
-from psm.lib.access import staff_only
+from psm.lib.access import acting_user, staff_only
 from psm.team.models import User
 
 TITLES = {
@@ -34,11 +34,6 @@ TITLES = {
     TouchpointKind.MANAGEMENT_REVIEW: "Management review",
     TouchpointKind.EVENT: "Training session",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _touchpoint(request: HttpRequest, slug: str, touchpoint_id: int) -> tuple[Account, Touchpoint]:
@@ -60,7 +55,7 @@ def create(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
     if kind not in TouchpointKind.values:
         raise Http404("No such kind of touchpoint.")
-    user = _user(request)
+    user = acting_user(request)
     if kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(user):
         raise PermissionDenied("Management reviews are the PSM manager's own contact.")
     owner = user if kind == TouchpointKind.MANAGEMENT_REVIEW else (primary_psm(account) or user)
@@ -121,7 +116,7 @@ def create(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @staff_only
 def check_in_log(request: HttpRequest, slug: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
-    user = _user(request)
+    user = acting_user(request)
     work_items = list(account.work_items.filter(status__in=OPEN_WORK))
     form = CheckInLogForm(
         request.POST or None,
@@ -176,7 +171,9 @@ def detail(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
             "trip_report": touchpoint.trip_report,
         },
     )
-    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(_user(request)):
+    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(
+        acting_user(request)
+    ):
         complete_form.fields.pop("psm_rating", None)
     context = {
         "account": account,
@@ -197,7 +194,7 @@ def detail(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
 @require_POST
 def complete(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
     _, touchpoint = _touchpoint(request, slug, touchpoint_id)
-    user = _user(request)
+    user = acting_user(request)
     form = CompleteForm(request.POST, kind=touchpoint.kind)
     if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(user):
         form.fields.pop("psm_rating", None)
@@ -231,7 +228,7 @@ def complete(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpRespons
 def cancel(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
     _, touchpoint = _touchpoint(request, slug, touchpoint_id)
     try:
-        services.cancel_touchpoint(_user(request), touchpoint)
+        services.cancel_touchpoint(acting_user(request), touchpoint)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
@@ -243,7 +240,7 @@ def cancel(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
     account, touchpoint = _touchpoint(request, slug, touchpoint_id)
-    user = _user(request)
+    user = acting_user(request)
     if contact_id := request.POST.get("contact"):
         contact = get_object_or_404(account.contacts, pk=contact_id)
         services.add_attendee(user, touchpoint, contact)
@@ -270,7 +267,7 @@ def attendance(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpRespo
                 request.POST.get(f"feedback_{a.pk}", "")[:4000],
             )
         try:
-            services.record_attendance(_user(request), touchpoint, rows)
+            services.record_attendance(acting_user(request), touchpoint, rows)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -299,5 +296,5 @@ def follow_up_done(
 ) -> HttpResponse:
     _, touchpoint = _touchpoint(request, slug, touchpoint_id)
     follow_up = get_object_or_404(FollowUp, pk=follow_up_id, touchpoint=touchpoint)
-    services.complete_follow_up(_user(request), follow_up)
+    services.complete_follow_up(acting_user(request), follow_up)
     return redirect(touchpoint)

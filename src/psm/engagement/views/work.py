@@ -17,13 +17,7 @@ from psm.engagement.forms import (
 from psm.engagement.models import AdvocacyItem, Milestone, WorkItem
 from psm.engagement.services import work as services
 from psm.engagement.services.people import primary_psm
-from psm.lib.access import staff_only
-from psm.team.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from psm.lib.access import acting_user, staff_only
 
 
 @staff_only
@@ -36,7 +30,9 @@ def work_item_create(request: HttpRequest, slug: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         milestones = data.pop("milestones") or []
         try:
-            item = services.create_work_item(_user(request), account, milestones=milestones, **data)
+            item = services.create_work_item(
+                acting_user(request), account, milestones=milestones, **data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -55,7 +51,7 @@ def work_item_detail(request: HttpRequest, slug: str, work_item_id: int) -> Http
     item = get_object_or_404(
         WorkItem.objects.select_related("owner", "requested_by"), pk=work_item_id, account=account
     )
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST" and (milestone_id := request.POST.get("milestone_done")):
         milestone = get_object_or_404(Milestone, pk=milestone_id, work_item=item)
         services.complete_milestone(user, milestone)
@@ -94,7 +90,7 @@ def advocacy_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.create_advocacy_item(_user(request), account, **form.cleaned_data)
+            item = services.create_advocacy_item(acting_user(request), account, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -123,7 +119,7 @@ def advocacy_detail(request: HttpRequest, slug: str, advocacy_id: int) -> HttpRe
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_advocacy_update(_user(request), item, **form.cleaned_data)
+            services.add_advocacy_update(acting_user(request), item, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

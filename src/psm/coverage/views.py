@@ -51,7 +51,8 @@ def board(request: HttpRequest) -> HttpResponse:
         plan = plan_spec(account)
         calendar = plan.business_calendar()
         open_now = calendar.is_open(now)
-        decision = route_for(account, "P1", now)
+        # Only out of hours can someone other than who covers be on call.
+        decision = None if open_now else route_for(account, "P1", now)
         cover, next_cover = cover_now_and_next(account, now)
         rows.append(
             BoardRow(
@@ -62,7 +63,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 open_until=calendar.next_close(now) if open_now else None,
                 opens_next=None if open_now else calendar.next_open(now),
                 always_covered=sorted(plan.always_covered),
-                on_call=decision.target if decision and not open_now and decision.covered else None,
+                on_call=decision.target if decision and decision.covered else None,
             )
         )
     return render(request, "coverage/board.html", {"rows": rows, "now": now})

@@ -66,7 +66,8 @@ def board(request: HttpRequest) -> HttpResponse:
                 on_call=decision.target if decision and decision.covered else None,
             )
         )
-    return render(request, "coverage/board.html", {"rows": rows, "now": now})
+    names = display_names({row.on_call for row in rows if row.on_call})
+    return render(request, "coverage/board.html", {"rows": rows, "now": now, "names": names})
 
 
 class ExplainForm(forms.Form):

@@ -10,6 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -222,3 +223,15 @@ def test_board_says_who_covers_next(book: Book) -> None:
     )
     page = login(book.charlie).get("/coverage/").content.decode()
     assert "Dana Tester" in page  # takes over Acme when alice's leave starts
+
+
+def test_board_names_the_on_call_engineer(book: Book) -> None:
+    rotation = OnCallRotation.objects.create(
+        name="All", start=datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
+    )
+    OnCallMember.objects.create(rotation=rotation, engineer=book.dana, position=0)
+    book.plan.on_call_rotation = rotation
+    book.plan.save()
+    with time_machine.travel(datetime(2026, 3, 8, 3, 0, tzinfo=UTC), tick=False):  # Sunday night
+        page = login(book.charlie).get("/coverage/").content.decode()
+    assert "Dana Tester" in page

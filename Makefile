@@ -43,8 +43,8 @@ dovecot:
 	@test -x /usr/sbin/dovecot || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd)
 
 lint:
-	$(VENV)/bin/ruff format --check src benchmarks
-	$(VENV)/bin/ruff check src benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks
 
 typecheck:
 	$(VENV)/bin/mypy

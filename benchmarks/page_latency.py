@@ -49,9 +49,9 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from psm.paging.testing import start_inbox, start_site
     from psm.team.models import Engineer
     from psm.testing.book import make_book
+    from psm.testing.paging import start_inbox, start_site
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

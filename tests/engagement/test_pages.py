@@ -52,7 +52,7 @@ def test_tab_for_the_team_not_for_others(book, ann):
 
 @pytest.mark.django_db
 def test_objects_of_another_account_are_not_reachable_through_a_visible_slug(book, ann):
-    from psm.engagement import testing
+    from psm.testing import engagement as testing
 
     tp = testing.foreign_touchpoint(book)
     work = testing.foreign_work_item(book)
@@ -338,7 +338,7 @@ def test_advocacy_links_the_accounts_own_cases_only(book):
     from django.core.exceptions import ValidationError
 
     from psm.cases import services as case_services
-    from psm.cases.testing import foreign_case
+    from psm.testing.cases import foreign_case
 
     mine = case_services.open_case(
         None, book.a, title="Merge lost history", text="Help", contact=book.contact_a

@@ -13,8 +13,8 @@ import requests
 
 from psm.paging import services
 from psm.paging.models import Page, PageStatus
-from psm.paging.testing import start_inbox, start_site
 from psm.team.models import Engineer
+from psm.testing.paging import start_inbox, start_site
 from psm.testing.processes import psm_env
 
 

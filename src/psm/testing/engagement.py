@@ -1,4 +1,4 @@
-"""Objects of account B for the URL isolation walk (``psm/tests/test_url_isolation.py``)."""
+"""Objects of account B for the URL isolation walk (``tests/test_url_isolation.py``)."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.cases.testing import foreign_attachment, foreign_case
-from psm.engagement import testing as engagement
-from psm.paging.testing import foreign_page
+from psm.testing import engagement
 from psm.testing.book import Book
+from psm.testing.cases import foreign_attachment, foreign_case
+from psm.testing.paging import foreign_page
 
 # Views anyone may open without logging in (reviewed one by one).
 PUBLIC = {

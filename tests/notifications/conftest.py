@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from psm.notifications.testing import FakeProvider, start
+from psm.testing.notifications import FakeProvider, start
 
 
 @pytest.fixture

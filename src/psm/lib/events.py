@@ -1,0 +1,63 @@
+"""Events: how a lower layer lets a higher one react without importing it.
+
+The app where something happens declares the event next to its services
+(``psm/cases/events.py``: ``case_opened = Event[CaseOpened]("case.opened")``) and its service
+sends it inside the transaction of the change. Apps above subscribe in their
+``AppConfig.ready()`` (``case_opened.subscribe(page_if_7x24)``).
+
+Subscribers run synchronously, in the order they subscribed, inside that same transaction.
+They only write rows (a page, an outbox notification, a webhook delivery, a task), so what
+they cause commits or rolls back with the change that caused it: a committed case always
+has its page, a rolled-back one never has. Anything that talks to the outside world goes
+through the outbox or a task, never from a subscriber. A subscriber that raises rolls the
+change back: keeping a promise is part of the change, not an afterthought.
+
+``listen_all`` is for the one reader of every event (outgoing webhooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+P = TypeVar("P")
+
+
+class Event(Generic[P]):
+    """A named thing that happened; ``P`` is its payload (a frozen dataclass)."""
+
+    registry: ClassVar[dict[str, Event[Any]]] = {}
+    _everything: ClassVar[list[Callable[[Event[Any], Any], None]]] = []
+
+    def __init__(self, name: str, doc: str = "") -> None:
+        if name in Event.registry:
+            raise ValueError(f"event {name!r} is declared twice")
+        self.name = name
+        self.doc = doc
+        self._subscribers: list[Callable[[P], None]] = []
+        Event.registry[name] = self
+
+    def __repr__(self) -> str:
+        return f"Event({self.name!r})"
+
+    def subscribe(self, subscriber: Callable[[P], None]) -> Callable[[P], None]:
+        """Add a subscriber (once: ``ready()`` may run again in tests). Usable as a decorator."""
+        if subscriber not in self._subscribers:
+            self._subscribers.append(subscriber)
+        return subscriber
+
+    def send(self, payload: P) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber(payload)
+        for listener in list(Event._everything):
+            listener(self, payload)
+
+    @property
+    def subscribers(self) -> tuple[Callable[[P], None], ...]:
+        return tuple(self._subscribers)
+
+
+def listen_all(listener: Callable[[Event[Any], Any], None]) -> None:
+    """Call ``listener(event, payload)`` for every event sent (after its own subscribers)."""
+    if listener not in Event._everything:
+        Event._everything.append(listener)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from psm.accounts.models import Account
 from psm.cases.models import Case
 from psm.insights import display
+from psm.lib.urls import Urls
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", ""]
 instants = st.datetimes(
@@ -48,16 +49,16 @@ def test_nothing_to_show_for_no_time() -> None:
 
 @pytest.mark.parametrize("value", ["CS-000123", "a b", "ü-mlaut", "x%y", "1.2"])
 def test_case_urls_are_those_reverse_gives(value: str) -> None:
-    urls = display.Urls()
+    urls = Urls()
     for _ in range(2):  # the second time from the stored pattern
         assert urls("cases:detail", value) == reverse("cases:detail", args=[value])
 
 
 @pytest.mark.parametrize("value", ["acme", "client-0001", "a_b"])
 def test_account_urls_are_those_reverse_gives(value: str) -> None:
-    urls = display.Urls()
+    urls = Urls()
     for _ in range(2):
-        assert urls("accounts:detail", value) == reverse("accounts:detail", args=[value])
+        assert urls("insights:account", value) == reverse("insights:account", args=[value])
 
 
 def test_case_rows_show_the_due_time_in_both_zones() -> None:

@@ -22,7 +22,7 @@ from psm.coverage.adapters import (
 )
 from psm.coverage.engine.holidays import HolidaySpec
 from psm.coverage.models import HolidayCalendar
-from psm.lib.access import staff_only
+from psm.team.access import staff_only
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 

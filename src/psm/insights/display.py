@@ -8,13 +8,11 @@ values here are exactly what the filters gave (``{{ t|in_zone:zone|date:fmt }}``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -22,26 +20,8 @@ from django.utils.safestring import SafeString
 from psm.accounts.templatetags.psm_tags import _pinned
 from psm.cases.models import Case
 from psm.insights.templatetags.insights_tags import time_left, urgency
-from psm.insights.timeline import Entry
-
-_PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what every URL converter takes unquoted
-_SLOT = "psm-slot-0"
-
-
-class Urls:
-    """``reverse(name, args=[value])`` for many values of one URL: the pattern is reversed
-    once, each value then goes in its place (values that would need quoting are reversed)."""
-
-    def __init__(self) -> None:
-        self._patterns: dict[str, str] = {}
-
-    def __call__(self, name: str, value: str) -> str:
-        if not _PLAIN.fullmatch(value):
-            return reverse(name, args=[value])
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            pattern = self._patterns[name] = reverse(name, args=[_SLOT])
-        return pattern.replace(_SLOT, value)
+from psm.lib.timeline import Entry
+from psm.lib.urls import Urls
 
 
 def iso(value: datetime) -> str:

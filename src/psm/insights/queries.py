@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from psm.accounts.models import Account
 from psm.accounts.scoping import visible_accounts
 from psm.insights import display, figures
+from psm.lib.urls import Urls
 from psm.team.models import Absence, Assignment, AssignmentRole, Role, User
 
 UPCOMING_ABSENCES = timedelta(days=30)
@@ -240,11 +241,11 @@ def book(
         contacted = figures.last_contact(shown, now)
     # Only what the table shows: plans, notes and overrides stay in the database.
     accounts = shown.only("id", "name", "slug", "timezone").in_bulk()
-    urls = display.Urls()
+    urls = Urls()
     rows = [
         BookRow(
             account=accounts[pk],
-            url=urls("accounts:detail", accounts[pk].slug),
+            url=urls("insights:account", accounts[pk].slug),
             viewer_zone=user.timezone,
             psm=primaries.get(pk),
             absences=away(pk),

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from psm.insights import display, figures, queries
 from psm.insights.search import search as run_search
-from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.lib.htmx import HtmxRequest
 from psm.paging.queries import pages_waiting_for
+from psm.team.access import managers_only, staff_only
 from psm.team.models import User
 
 BOOK_PAGE = 100

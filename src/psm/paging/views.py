@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from psm.accounts.models import Contact
 from psm.accounts.scoping import scope, visible_accounts
-from psm.lib.access import HtmxRequest, staff_only
+from psm.lib.htmx import HtmxRequest
 from psm.notifications.models import Notification
 from psm.paging import notify, services
 from psm.paging.api import page_json
 from psm.paging.forms import PageForm
 from psm.paging.models import AckVia, ApiKey, Page, PageSource
 from psm.paging.queries import pages_waiting_for
+from psm.team.access import staff_only
 from psm.team.models import User
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from psm.accounts.models import Contact
 from psm.cases import services
 from psm.cases.models import ACTIVE, Attachment, Case, CaseStatus, Message, Origin
-from psm.lib.access import clients_only
 from psm.portal.access import portal_contact
 from psm.portal.forms import CaseFilterForm, NewCaseForm, ReplyForm
 from psm.portal.queries import client_zone
+from psm.team.access import clients_only
 from psm.team.models import User
 
 PER_PAGE = 25

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from psm.cases.models import ACTIVE
 from psm.coverage.adapters import cover_now
-from psm.lib.access import clients_only
 from psm.paging.queries import recent_pages
 from psm.portal.access import portal_contact
 from psm.portal.cases import client_cases
 from psm.portal.queries import client_zone, primary_psm, service_now
+from psm.team.access import clients_only
 
 OPEN_ON_HOME = 10
 

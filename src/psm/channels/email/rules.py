@@ -13,10 +13,10 @@ from django.db.models import QuerySet
 from psm.accounts.models import Account, Contact, ContactEmail
 from psm.cases.models import Case, CaseStatus, Message
 from psm.cases.services import NewAttachment
-from psm.channels.email import outgoing
 from psm.channels.email.models import FINAL, FIRST_COPY, InboundMessage, MailAlias, State
 from psm.channels.email.parse import ParsedMail
-from psm.channels.email.priority_words import priority_in
+from psm.lib.priority_words import priority_in
+from psm.notifications.mail import is_our_message_id, mail_domain
 
 _PLUS = re.compile(r"^(?P<slug>[a-z0-9-]+)\+(?P<number>\d+)$")
 
@@ -99,7 +99,7 @@ def resolve_recipient(address: str) -> Recipient | None:
 def resolve_recipients(addresses: Iterable[str]) -> dict[str, Recipient | None]:
     """``resolve_recipient`` for many addresses (keyed lower-case), with two queries."""
     wanted = {a.strip().lower() for a in addresses}
-    domain = outgoing.mail_domain()
+    domain = mail_domain()
     general = str(settings.DEFAULT_FROM_EMAIL).lower()
     ours: dict[str, tuple[str, int | None]] = {}
     for address in wanted:
@@ -210,7 +210,7 @@ def thread_case(mail: ParsedMail, contact: Contact | None, look: Lookups) -> Cas
     if contact is not None:
         found = [m for m in found if m.case.account_id == contact.account_id]
     else:
-        found = [m for m in found if outgoing.is_our_message_id(m.message_id)]
+        found = [m for m in found if is_our_message_id(m.message_id)]
     if not found:
         return None
     return max(found, key=lambda m: (m.created_at, m.pk)).case
@@ -230,10 +230,10 @@ def recipients_of(inbound: InboundMessage, mail: ParsedMail) -> list[str]:
 
 
 def is_loop(mail: ParsedMail) -> bool:
-    domain = outgoing.mail_domain()
+    domain = mail_domain()
     if mail.loop_marker == domain:
         return True
-    if mail.message_id and outgoing.is_our_message_id(mail.message_id):
+    if mail.message_id and is_our_message_id(mail.message_id):
         return True
     return mail.from_address.endswith("@" + domain)
 

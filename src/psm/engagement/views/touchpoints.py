@@ -25,7 +25,7 @@ from psm.engagement.models import (
 from psm.engagement.services import touchpoints as services
 from psm.engagement.services.invitations import send_invitations
 from psm.engagement.services.people import primary_psm
-from psm.lib.access import acting_user, staff_only
+from psm.team.access import acting_user, staff_only
 from psm.team.models import User
 
 TITLES = {

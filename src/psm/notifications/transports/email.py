@@ -3,7 +3,6 @@ from __future__ import annotations
 import smtplib
 from email import encoders
 from email.mime.base import MIMEBase
-
 from typing import Any
 
 from django.conf import settings

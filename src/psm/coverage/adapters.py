@@ -139,19 +139,33 @@ def cover_now_and_next(account: Account, at: datetime) -> tuple[CoverNow, CoverN
     return view(now), (view(later) if later is not None else None)
 
 
-def route_for(account: Account, priority: str, at: datetime) -> Route | None:
+@dataclass(frozen=True)
+class Routed:
+    """A routing decision with the plan and team it was made from: whoever acts on it (a page
+    and its escalation chain) reuses them instead of reading the database again."""
+
+    route: Route
+    plan: PlanSpec
+    team: TeamSpec
+    names: dict[str, str]
+
+
+def routed_for(account: Account, priority: str, at: datetime) -> Routed | None:
     """The routing decision for a contact from ``account``; None while it has no PSM."""
     team = team_spec(account, at)
     if team is None:
         return None
-    return route(
-        plan_spec(account),
-        team,
-        priority,
-        at,
-        basic_support=settings.PSM_BASIC_SUPPORT,
-        names=display_names(_people(team)),
+    plan = plan_spec(account)
+    names = display_names(_people(team))
+    decision = route(
+        plan, team, priority, at, basic_support=settings.PSM_BASIC_SUPPORT, names=names
     )
+    return Routed(decision, plan, team, names)
+
+
+def route_for(account: Account, priority: str, at: datetime) -> Route | None:
+    routed = routed_for(account, priority, at)
+    return routed.route if routed is not None else None
 
 
 def _people(team: TeamSpec) -> set[str]:

@@ -7,6 +7,8 @@ class PagingConfig(AppConfig):
 
     def ready(self) -> None:
         from psm.lib import timeline
+        from psm.paging import reactions
         from psm.paging import timeline as pages
 
         timeline.register("paging", "Pages", pages.entries)
+        reactions.connect()

@@ -10,18 +10,53 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from psm.accounts.templatetags.psm_tags import _pinned
 from psm.cases.models import Case
-from psm.insights.templatetags.insights_tags import time_left, urgency
 from psm.lib.timeline import Entry
 from psm.lib.urls import Urls
+
+SOON = timedelta(hours=1)
+
+
+def words(delta: timedelta) -> str:
+    """A duration as a person says it, to the minute: "3 d 4 h", "2 h 15 min", "5 min".
+    Time left is rounded up (2 h 59 min 30 s left is "3 h"), time overdue down."""
+    seconds = delta.total_seconds()
+    minutes = int(-(-seconds // 60)) if seconds > 0 else int(-seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "less than a minute"
+
+
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    if due is None:
+        return "no deadline"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return f"overdue by {words(delta)}"
+    return f"in {words(delta)}"
+
+
+def urgency(due: datetime | None, now: datetime | None = None) -> str:
+    """A CSS class: ``due-late`` past due, ``due-soon`` within the hour, ``due-ok`` else."""
+    if due is None:
+        return "due-none"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return "due-late"
+    if delta < SOON:
+        return "due-soon"
+    return "due-ok"
 
 
 def iso(value: datetime) -> str:
@@ -34,7 +69,7 @@ def local(value: datetime | None, zone: str, fmt: str) -> str:
     if value is None:
         return ""
     # Without a zone the date filter shows the value in the active zone.
-    shown = _pinned(value, ZoneInfo(zone)) if zone else timezone.localtime(value)
+    shown = value.astimezone(ZoneInfo(zone)) if zone else timezone.localtime(value)
     return dateformat.format(shown, fmt)
 
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.utils.safestring import SafeString, mark_safe
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import visible_accounts
@@ -127,17 +126,6 @@ class BookRow:
     def last_contact_day(self) -> str:
         """ "25 Nov" in the reader's zone."""
         return display.local(self.last_contact, self.viewer_zone, "j M")
-
-    @property
-    def chips_html(self) -> SafeString:
-        """The P1–P4 chips, zeros greyed: one string per row instead of a loop in the
-        template (a hundred rows of four chips were a fifth of the page)."""
-        return mark_safe(
-            "".join(
-                f'<span class="prio prio-{p.lower()}{"" if n else " zero"}">{p} {n}</span> '
-                for p, n in self.chips
-            )
-        )
 
     @property
     def last_contact_ago(self) -> str:

@@ -81,10 +81,6 @@ def _save(case: Case, fields: Sequence[str]) -> None:
     case.save(update_fields=[*dict.fromkeys([*fields, "updated_at"])])
 
 
-def next_number(account: Account) -> int:
-    return reserve_numbers(account.pk, 1)
-
-
 def reserve_numbers(account_id: int, count: int) -> int:
     """Reserve ``count`` case numbers for the account; returns the last one. The UPDATE
     takes the counter row's lock until the transaction ends, so concurrent openers queue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -80,7 +81,7 @@ def test_ignore_conflicts_skips_existing_keys_only(db: None) -> None:
     assert insert([]) == []
 
 
-def _copies(obj, tweak) -> tuple:
+def _copies(obj, tweak) -> tuple[Any, ...]:
     """Two unsaved copies of a saved row, made distinct where the table wants it."""
     from copy import copy
 

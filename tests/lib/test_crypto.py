@@ -34,7 +34,7 @@ def test_a_changed_key_is_an_error_not_an_empty_secret(book, new_key) -> None:
     new_key("new-secret-key-" + "y" * 40)
     profile.refresh_from_db()
     with pytest.raises(crypto.UnreadableSecret, match="psm reencrypt"):
-        profile.pager_targets
+        _ = profile.pager_targets
     assert "unreadable" in profile.masked_pager_targets[0]
     # A page still goes out by e-mail, and says what is wrong with the pager.
     page = page_psm(book.a, contact=book.contact_a)

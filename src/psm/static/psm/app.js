@@ -23,4 +23,16 @@
     var popup = document.getElementById("search-popup");
     if (form && popup && !form.contains(event.target)) popup.innerHTML = "";
   });
+  // A file over the limit is refused before it is uploaded (the server checks again).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.dataset.maxBytes) return;
+    var limit = Number(input.dataset.maxBytes);
+    var big = Array.prototype.filter.call(input.files || [], function (f) { return f.size > limit; });
+    var mb = function (n) { return (n / 1048576).toFixed(n >= 10485760 ? 0 : 1) + " MB"; };
+    input.setCustomValidity(big.length
+      ? big[0].name + " is " + mb(big[0].size) + "; the limit is " + mb(limit) + " a file."
+      : "");
+    if (big.length) input.reportValidity();
+  });
 })();

@@ -35,4 +35,26 @@
       : "");
     if (big.length) input.reportValidity();
   });
+  // On a phone each table row is a card: every cell carries its column's name (CSS shows
+  // it before the value). Done for the page and for every piece htmx swaps in.
+  function labelCells(root) {
+    var tables = (root.matches && root.matches("table.table")) ? [root] : root.querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var name = names[col] || "";
+          if (!cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", name);
+          }
+          col += Number(cell.getAttribute("colspan") || 1);
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:load", function (event) { labelCells(event.target); });
 })();

@@ -335,3 +335,35 @@ def test_last_contact_reads_in_whole_days() -> None:
         "13 months ago",
         "2 years ago",
     ]
+
+
+def test_my_day_badge_and_lines_agree_and_read_as_words(book: Book) -> None:
+    """The badge counts what the lines say; a cadence past its tolerance is overdue even
+    before the sweep marks it; one within its tolerance is "due now", never "due overdue by";
+    a case overdue since an earlier day shows the day."""
+    from psm.engagement.models import CadenceState
+
+    for kind, due, tolerance in (("check_in", 3, 2), ("site_visit", 1, 2)):
+        CadenceState.objects.create(
+            account=book.a,
+            kind=kind,
+            rrule="FREQ=WEEKLY",
+            timezone=book.a.timezone,
+            anchor=NOW - timedelta(days=30),
+            next_due=NOW - timedelta(days=due),
+            overdue_at=NOW - timedelta(days=due) + timedelta(days=tolerance),
+            overdue=False,  # the sweep has not run since
+        )
+    with time_machine.travel(NOW - timedelta(days=2), tick=False):  # Sunday 8 March
+        late = open_case(book, title="Old problem", priority="P1")
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.alice).get("/my-day/").content.decode()
+    panel = text(page.split('id="tp-h"')[1].split("</section>")[0])
+    assert "1 overdue" in panel
+    assert panel.count("overdue") == 2  # the badge and the one line
+    assert "overdue Check-in with Acme was due Sat 7 Mar" in panel
+    assert "due now Site visit with Acme since Mon 9 Mar" in panel
+    assert "due overdue by" not in panel
+    breaching = text(page.split('id="breach-h"')[1].split("</section>")[0])
+    assert f"{late.reference} Old problem" in breaching
+    assert "Sun 8 Mar" in breaching

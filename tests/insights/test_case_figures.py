@@ -123,7 +123,7 @@ def test_overview_counts_open_cases_by_priority_breaches_and_last_contact(book: 
     assert "Alice Tester 1 1 0 3 3 1" in workload
     # Sorting by breaches puts Acme first, descending.
     with time_machine.travel(NOW, tick=False):
-        page = login(book.charlie).get("/overview/", {"sort": "breaches"}).content.decode()
+        page = login(book.charlie).get("/overview/", {"sort": "-breaches"}).content.decode()
     assert page.index(">Acme<") < page.index(">Globex<")
 
 
@@ -312,7 +312,7 @@ def test_the_book_is_sorted_whole_then_paged_with_each_pages_figures(
         client = login(book.charlie)
         by_name = [client.get("/overview/", {"page": n}).content.decode() for n in (1, 2)]
         by_open = [
-            client.get("/overview/", {"sort": "open", "page": n}).content.decode() for n in (1, 2)
+            client.get("/overview/", {"sort": "-open", "page": n}).content.decode() for n in (1, 2)
         ]
     # By name: Acme, then Globex, whose figures are computed for its page alone.
     assert ">Acme<" in by_name[0] and ">Globex<" not in by_name[0]
@@ -367,3 +367,19 @@ def test_my_day_badge_and_lines_agree_and_read_as_words(book: Book) -> None:
     breaching = text(page.split('id="breach-h"')[1].split("</section>")[0])
     assert f"{late.reference} Old problem" in breaching
     assert "Sun 8 Mar" in breaching
+
+
+def test_the_arrow_says_the_order_the_rows_are_in(book: Book) -> None:
+    """▲ is fewest first, ▼ most first; a count column's first click gives the most first."""
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(3):
+            open_case(book, title="Acme case")
+        client = login(book.charlie)
+        overview = client.get("/overview/").content.decode()
+        assert 'href="?sort=-open"' in overview
+        down = client.get("/overview/", {"sort": "-open"}).content.decode()
+        up = client.get("/overview/", {"sort": "open"}).content.decode()
+    assert 'Open cases <span aria-hidden="true">▼</span>' in down
+    assert down.index(">Acme<") < down.index(">Globex<")
+    assert 'Open cases <span aria-hidden="true">▲</span>' in up
+    assert up.index(">Globex<") < up.index(">Acme<")

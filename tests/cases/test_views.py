@@ -293,3 +293,20 @@ def test_staff_reply_with_several_files_and_an_error_keeps_the_text(book, files,
     assert "big.bin is 2 MB; the limit is 1 MB a file." in page
     assert "Here is the big one." in page
     assert not case.messages.filter(text="Here is the big one.").exists()
+
+
+def test_new_case_offers_only_the_chosen_accounts_contacts(book) -> None:
+    from psm.testing.factories import ContactFactory
+
+    ContactFactory(account=book.b, name="Alma Client", email="alma@globex.example")
+    client = login(book.alice)  # sees Acme and Globex
+    blank = client.get("/cases/new/").content.decode()
+    fields = blank.split('id="account-fields"')[1].split("</div>\n    </div>")[0]
+    assert "Alma Client" not in fields and "Choose the account first." in fields
+    page = client.get(
+        "/cases/new/", {"account": "globex"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    fields = page.split('id="account-fields"')[1]
+    assert "Alma Client — Globex" in fields
+    assert "Acme" not in fields.split("</select>")[0]
+    assert 'hx-select="#account-fields"' in page

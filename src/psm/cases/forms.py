@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.urls import reverse_lazy
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
 from psm.cases.models import CaseStatus, Origin

@@ -30,6 +30,18 @@ BANDS: tuple[tuple[str, str, float], ...] = (
 BAND_LABELS = {name: label for name, label, _ in BANDS}
 BAND_RANK = {name: rank for rank, (name, _, _) in enumerate(BANDS)}  # 0 is best
 NO_DATA = "no_data"
+
+
+def _ranges() -> tuple[tuple[str, str, str], ...]:
+    out, upper = [], 100.0
+    for name, label, lowest in BANDS:
+        out.append((name, label, f"{lowest:.1f}–{upper:.1f}"))
+        upper = lowest - 0.1
+    return tuple(out)
+
+
+# (name, label, "75.0–100.0"): what the pages print as the documented boundaries.
+BAND_RANGES = _ranges()
 BAND_LABELS[NO_DATA] = "No data"
 
 

@@ -42,7 +42,9 @@ def test_contributions_add_up_to_the_score(items: list[Part]) -> None:
     result = combine(items)
     total = sum(round(line.contribution * 10) for line in result.lines)
     assert total == round((result.score or 0) * 10)
-    assert math.isclose(sum(line.contribution for line in result.lines), result.score or 0, abs_tol=1e-9)
+    assert math.isclose(
+        sum(line.contribution for line in result.lines), result.score or 0, abs_tol=1e-9
+    )
 
 
 @given(parts)

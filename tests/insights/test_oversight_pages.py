@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from psm.accounts.models import Account
 from psm.audit.models import AuditEntry
 from psm.cases import services as cases
 from psm.insights.health.compute import health_of
@@ -30,7 +32,9 @@ def activity(book: Book) -> Book:
     """A case answered in time and one missed on Acme, then the nightly pass."""
     with time_machine.travel(NOW - timedelta(days=2), tick=False):
         quick = cases.open_case(None, book.a, title="Quick", text="x", contact=book.contact_a)
-        cases.reply(book.alice, quick, text="Here", at=NOW - timedelta(days=2) + timedelta(minutes=5))
+        cases.reply(
+            book.alice, quick, text="Here", at=NOW - timedelta(days=2) + timedelta(minutes=5)
+        )
         slow = cases.open_case(None, book.a, title="Slow", text="x", contact=book.contact_a)
     assert slow.first_response_due is not None
     cases.reply(book.alice, slow, text="Late", at=slow.first_response_due + timedelta(hours=1))
@@ -50,8 +54,14 @@ def test_why_this_score_shows_every_component_and_its_evidence(activity: Book) -
     html = login(activity.alice).get("/accounts/acme/health/").content.decode()
     no_inline_scripts(html)
     assert "Why this score: Acme" in html
-    for label in ("SLA attainment", "Age of open P1 and P2", "Overdue touchpoints",
-                  "Satisfaction trend", "Days since the last contact", "Pages and after-hours"):  # fmt: skip
+    for label in (
+        "SLA attainment",
+        "Age of open P1 and P2",
+        "Overdue touchpoints",
+        "Satisfaction trend",
+        "Days since the last contact",
+        "Pages and after-hours",
+    ):
         assert label in html
     assert "50.0 % met" in html  # one met, one missed
     assert "/insights/sla/?account=acme" in html  # the evidence of the SLA figure
@@ -96,9 +106,14 @@ def test_account_weights_override_the_plan_through_a_form(activity: Book) -> Non
 
 @time_machine.travel(NOW, tick=False)
 def test_plan_weights_are_for_administrators(activity: Book) -> None:
-    assert login(activity.charlie).get("/insights/plans/standard/health-weights/").status_code == 403
+    assert (
+        login(activity.charlie).get("/insights/plans/standard/health-weights/").status_code == 403
+    )
     admin = login(activity.admin)
-    assert admin.post("/insights/plans/standard/health-weights/", {"touchpoints": "40"}).status_code == 302
+    assert (
+        admin.post("/insights/plans/standard/health-weights/", {"touchpoints": "40"}).status_code
+        == 302
+    )
     assert HealthWeights.objects.get(plan=activity.plan).weights == {"touchpoints": 40}
     line = next(x for x in health_of(activity.b, NOW).lines if x.name == "touchpoints")
     assert line.weight_source == "plan"
@@ -112,8 +127,12 @@ def test_dashboard_charts_tables_and_drill_downs(activity: Book) -> None:
     no_inline_scripts(html)
     for chart in ("chart-bands", "chart-sla", "chart-engineers"):
         assert f'data-chart="{chart}"' in html and f'id="{chart}" type="application/json"' in html
-    data = json.loads(re.search(r'id="chart-bands" type="application/json">(.*?)</script>', html).group(1))
-    assert data["labels"] == ["Healthy", "Watch", "At risk"] and sum(data["datasets"][0]["data"]) == 2
+    data = json.loads(
+        re.search(r'id="chart-bands" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert (
+        data["labels"] == ["Healthy", "Watch", "At risk"] and sum(data["datasets"][0]["data"]) == 2
+    )
     assert data["links"][0] == "/insights/health/?band=healthy"
     assert "psm/vendor/chart.umd.min.js" in html and "psm/charts.js" in html
     assert "Alice Tester" in html and "Bob Tester" in html
@@ -154,7 +173,9 @@ def test_performance_for_the_engineer_and_their_manager(activity: Book) -> None:
     assert login(activity.alice).get("/insights/performance/bob/").status_code == 404
     theirs = login(activity.charlie).get("/insights/performance/alice/", {"period": "quarter"})
     assert theirs.status_code == 200 and "Q1 2026" in theirs.content.decode()
-    week = login(activity.alice).get("/insights/performance/", {"period": "week", "start": "2026-03-04"})
+    week = login(activity.alice).get(
+        "/insights/performance/", {"period": "week", "start": "2026-03-04"}
+    )
     assert "Week of 2 Mar 2026" in week.content.decode()
     csv = login(activity.alice).get("/insights/performance/", {"export": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
@@ -184,8 +205,10 @@ class _Pending(Component):
     label = "A plugged-in component"
     default_weight = 50
 
-    def measure(self, accounts, now):  # type: ignore[no-untyped-def]
-        return {a.pk: Measurement(3, 0.0, "3 pending", (Evidence("Item", "/x/"),)) for a in accounts}
+    def measure(self, accounts: Sequence[Account], now: datetime) -> dict[int, Measurement]:
+        return {
+            a.pk: Measurement(3, 0.0, "3 pending", (Evidence("Item", "/x/"),)) for a in accounts
+        }
 
 
 @time_machine.travel(NOW, tick=False)

@@ -137,7 +137,9 @@ def test_a_drop_into_a_worse_band_alerts_the_psm_and_manager_once(book: Book) ->
     assert sorted(n.recipient for n in sent) == sorted([book.alice.email, book.charlie.email])
     assert "Why this score" in sent[0].body and "/accounts/acme/health/" in sent[0].body
     # Globex did not move: no alert for it.
-    assert not Notification.objects.filter(key__startswith="insights:band-drop:", account=book.b).exists()
+    assert not Notification.objects.filter(
+        key__startswith="insights:band-drop:", account=book.b
+    ).exists()
 
 
 def test_snapshots_taken_again_the_same_day_replace_the_first(book: Book) -> None:

@@ -55,7 +55,9 @@ def account_360(request: HtmxRequest, slug: str) -> HttpResponse:
         "cover": cover_now(account, now),
         "open_cases": display.case_rows(open_cases, viewer, now),
         # The latest daily snapshot (one indexed row), linked to "why this score".
-        "health": HealthSnapshot.objects.filter(account=account).only("score", "band", "day").first(),
+        "health": HealthSnapshot.objects.filter(account=account)
+        .only("score", "band", "day")
+        .first(),
         "now": now,
     }
     return render(request, "insights/account_360.html", context)

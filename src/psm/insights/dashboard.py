@@ -110,7 +110,9 @@ def movers(accounts: QuerySet[Account], day: date | None, days: int = 7) -> list
         before = then.get(snapshot.account_id)
         if before is None or before.band == snapshot.band:
             continue
-        moves.append(Move(snapshot.account, before.band, before.score, snapshot.band, snapshot.score))
+        moves.append(
+            Move(snapshot.account, before.band, before.score, snapshot.band, snapshot.score)
+        )
     moves.sort(key=lambda m: (not m.worse, m.score if m.score is not None else 0, m.account.name))
     return moves
 

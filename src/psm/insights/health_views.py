@@ -52,7 +52,12 @@ def account_health(request: HtmxRequest, slug: str) -> HttpResponse:
         "line",
         f"Health of {account.name}, last 90 days",
         [s.day.isoformat() for s in snapshots],
-        [{"label": "Score", "data": [None if s.score is None else float(s.score) for s in snapshots]}],
+        [
+            {
+                "label": "Score",
+                "data": [None if s.score is None else float(s.score) for s in snapshots],
+            }
+        ],
         y_max=100,
     )
     user = acting_user(request)

@@ -27,12 +27,15 @@ SLA_PAGE = 50
 
 
 def _period(request: HtmxRequest, now: datetime) -> tuple[PeriodForm, performance.Period]:
-    form = PeriodForm(request.GET or None)
+    asked = PeriodForm(request.GET)
     kind, day = "month", now.date()
-    if form.is_valid():
-        kind = form.cleaned_data["period"] or kind
-        day = form.cleaned_data["start"] or day
-    return form, performance.period_of(kind, day)
+    if asked.is_valid():
+        kind = asked.cleaned_data["period"] or kind
+        day = asked.cleaned_data["start"] or day
+    elif request.GET.get("period") or request.GET.get("start"):
+        return asked, performance.period_of(kind, day)  # shown with its errors
+    period = performance.period_of(kind, day)
+    return PeriodForm(initial={"period": period.kind, "start": period.start}), period
 
 
 def _engineer_rows(items: list[performance.Figures]) -> list[list[Any]]:
@@ -194,17 +197,24 @@ def _performance(request: HtmxRequest, viewer: User, engineer: User) -> HttpResp
             ["period", *ENGINEER_HEADER[1:8], "pages", "after-hours pages"],
             (
                 [
-                    p.label, f.fr_attainment, f.median_fr_minutes, f.nu_attainment,
-                    f.res_attainment, f.cadence_adherence, f.csat, f.nps, f.pages,
+                    p.label,
+                    f.fr_attainment,
+                    f.median_fr_minutes,
+                    f.nu_attainment,
+                    f.res_attainment,
+                    f.cadence_adherence,
+                    f.csat,
+                    f.nps,
+                    f.pages,
                     f.after_hours_pages,
-                ]  # fmt: skip
+                ]
                 for p, f in history
             ),
         )
     team = list(queries.team_of(viewer)) if viewer.is_manager or viewer.is_admin else []
     sla_list = reverse("insights:sla")
-    start, end = period.instants()
-    evidence = f"{sla_list}?engineer={engineer.username}&from={period.start}&to={end.date() - timedelta(days=1)}"
+    last_day = period.end - timedelta(days=1)
+    evidence = f"{sla_list}?engineer={engineer.username}&from={period.start}&to={last_day}"
     context: dict[str, Any] = {
         "engineer": engineer,
         "is_self": engineer == viewer,
@@ -275,15 +285,29 @@ def sla_outcomes(request: HtmxRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return csv_response(
             "sla-targets.csv",
-            ["case", "account", "engineer", "target", "priority", "due (UTC)", "settled (UTC)", "met", "covered minutes to first response"],
+            [
+                "case",
+                "account",
+                "engineer",
+                "target",
+                "priority",
+                "due (UTC)",
+                "settled (UTC)",
+                "met",
+                "covered minutes to first response",
+            ],
             (
                 [
-                    o.case.reference, o.account.name,
-                    o.engineer.display_name if o.engineer else "", o.get_kind_display(),
-                    o.priority, o.due.isoformat(), o.settled_at.isoformat(),
+                    o.case.reference,
+                    o.account.name,
+                    o.engineer.display_name if o.engineer else "",
+                    o.get_kind_display(),
+                    o.priority,
+                    o.due.isoformat(),
+                    o.settled_at.isoformat(),
                     "yes" if o.met else "no",
                     None if o.covered_seconds is None else round(o.covered_seconds / 60, 1),
-                ]  # fmt: skip
+                ]
                 for o in found.iterator()
             ),
         )

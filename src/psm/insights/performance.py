@@ -16,7 +16,6 @@ Definitions (shown on the page too):
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -183,10 +182,9 @@ def figures(engineers: Sequence[User], period: Period, now: datetime) -> list[Fi
     ):
         out[row["assignee_id"]].open_cases = row["n"]
     start, end = period.instants()
-    for absence in Absence.objects.overlapping(start, min(end, now)).filter(
-        substitute_id__in=ids
-    ):
+    for absence in Absence.objects.overlapping(start, min(end, now)).filter(substitute_id__in=ids):
         overlap = min(absence.end, end, now) - max(absence.start, start)
+        assert absence.substitute_id is not None  # filtered above
         out[absence.substitute_id].cover_days += max(0.0, overlap.total_seconds() / 86400)
     for item in out.values():
         item.cover_days = round(item.cover_days, 1)
@@ -201,7 +199,9 @@ def series(engineer: User, kind: str, count: int, now: datetime) -> list[tuple[P
     periods.reverse()
     first, last = periods[0], periods[-1]
     rows = EngineerDay.objects.filter(engineer=engineer, day__gte=first.start, day__lt=last.end)
-    per: dict[date, Figures] = {p.start: Figures(engineer, dict.fromkeys(COUNTERS, 0)) for p in periods}
+    per: dict[date, Figures] = {
+        p.start: Figures(engineer, dict.fromkeys(COUNTERS, 0)) for p in periods
+    }
     for day_row in rows.only(*COUNTERS, "day", "fr_seconds"):
         item = per[period_of(kind, day_row.day).start]
         for c in COUNTERS:
@@ -218,7 +218,9 @@ def management_reviews(engineer: User, period: Period, accounts: Sequence[int]) 
         kind=TouchpointKind.MANAGEMENT_REVIEW, starts_at__gte=start, starts_at__lt=end
     )
     found = reviews.filter(rated_engineer=engineer) | reviews.filter(account_id__in=accounts)
-    return list(found.select_related("account", "owner", "rated_engineer").order_by("-starts_at")[:20])
+    return list(
+        found.select_related("account", "owner", "rated_engineer").order_by("-starts_at")[:20]
+    )
 
 
 def accounts_of(engineer: User, now: datetime) -> list[int]:
@@ -227,8 +229,3 @@ def accounts_of(engineer: User, now: datetime) -> list[int]:
         .filter(engineer=engineer, role=AssignmentRole.PRIMARY)
         .values_list("account_id", flat=True)
     )
-
-
-def by_kind() -> dict[str, int]:
-    """Empty counters (a zero row)."""
-    return defaultdict(int)

@@ -200,7 +200,9 @@ def _cases(rows: _Rows, start: datetime, end: datetime, accounts: Any, engineers
     opened = Case.objects.filter(opened_at__gte=start, opened_at__lt=end)
     if accounts is not None and engineers is not None:
         opened = opened.filter(account_id__in=accounts) | opened.filter(assignee_id__in=engineers)
-    found = list(opened.values_list("account_id", "assignee_id", "priority", "opened_at", "coverage"))
+    found = list(
+        opened.values_list("account_id", "assignee_id", "priority", "opened_at", "coverage")
+    )
     if not found:
         return
     primary = dict(
@@ -224,12 +226,15 @@ def _cases(rows: _Rows, start: datetime, end: datetime, accounts: Any, engineers
 def _pages(rows: _Rows, start: datetime, end: datetime, accounts: Any, engineers: Any) -> None:
     hours = _BusinessHours()
     pages = list(
-        _in(Page.objects.filter(opened_at__gte=start, opened_at__lt=end), "account_id", accounts)
-        .values_list("account_id", "opened_at")
+        _in(
+            Page.objects.filter(opened_at__gte=start, opened_at__lt=end), "account_id", accounts
+        ).values_list("account_id", "opened_at")
     )
     steps = list(
         _in(
-            PageStep.objects.filter(kind=StepKind.PAGED, at__gte=start, at__lt=end, user__isnull=False),
+            PageStep.objects.filter(
+                kind=StepKind.PAGED, at__gte=start, at__lt=end, user__isnull=False
+            ),
             "user_id",
             engineers,
         ).values_list("user_id", "page__account_id", "at")
@@ -254,6 +259,8 @@ def _surveys(rows: _Rows, start: datetime, end: datetime, accounts: Any, enginee
             targets.append(rows.accounts[account_id])
         if engineer_id is not None and (engineers is None or engineer_id in engineers):
             targets.append(rows.engineers[engineer_id])
+        if score is None:
+            continue
         for target in targets:
             if kind == SurveyKind.CSAT:
                 target["csat_sum"] += score
@@ -279,8 +286,9 @@ def _cadences(rows: _Rows, start: datetime, end: datetime, accounts: Any, engine
         if engineers is None or owner_id in engineers:
             rows.engineers[owner_id]["cadence_kept"] += 1
     late = list(
-        CadenceState.objects.filter(overdue=True, overdue_at__gte=start, overdue_at__lt=end)
-        .values_list("account_id", flat=True)
+        CadenceState.objects.filter(
+            overdue=True, overdue_at__gte=start, overdue_at__lt=end
+        ).values_list("account_id", flat=True)
     )
     if not late:
         return
@@ -314,10 +322,10 @@ def roll_up_day(
     # Rows of this day that now count nothing are written as zeros, not left stale.
     stale_accounts = _in(AccountDay.objects.filter(day=day), "account_id", accounts)
     for account_id in stale_accounts.values_list("account_id", flat=True):
-        rows.accounts[account_id]  # noqa: B018 (the defaultdict makes a zero row)
+        rows.accounts[account_id]
     stale_engineers = _in(EngineerDay.objects.filter(day=day), "engineer_id", engineers)
     for engineer_id in stale_engineers.values_list("engineer_id", flat=True):
-        rows.engineers[engineer_id]  # noqa: B018
+        rows.engineers[engineer_id]
     account_rows = [
         AccountDay(account_id=pk, day=day, computed_at=now, **counts)
         for pk, counts in rows.accounts.items()
@@ -368,10 +376,20 @@ def backfill_outcomes(since: datetime, until: datetime, batch: int = 5000) -> in
     cases = (
         Case.objects.filter(opened_at__gte=since, opened_at__lt=until)
         .only(
-            "id", "account_id", "assignee_id", "priority", "opened_at", "coverage", "pauses",
-            "first_response_at", "first_response_due", "first_response_breached",
-            "resolved_at", "resolution_due", "resolution_breached",
-        )  # fmt: skip
+            "id",
+            "account_id",
+            "assignee_id",
+            "priority",
+            "opened_at",
+            "coverage",
+            "pauses",
+            "first_response_at",
+            "first_response_due",
+            "first_response_breached",
+            "resolved_at",
+            "resolution_due",
+            "resolution_breached",
+        )
         .order_by("id")
     )
     last = 0

@@ -43,9 +43,7 @@ def set_health_weights(
             raise ValueError(f"{name}: a weight is between 0 and 100")
     kept = {name: int(w) for name, w in sorted(weights.items()) if w is not None}
     with transaction.atomic():
-        row, _ = HealthWeights.objects.select_for_update().get_or_create(
-            account=account, plan=plan
-        )
+        row, _ = HealthWeights.objects.select_for_update().get_or_create(account=account, plan=plan)
         before = dict(row.weights)
         row.weights = kept
         row.save()
@@ -109,9 +107,9 @@ def alert_band_drops(now: datetime) -> int:
         if before is None or not is_worse(snapshot.band, before.band):
             continue
         with transaction.atomic():
-            claimed = HealthSnapshot.objects.filter(
-                pk=snapshot.pk, alerted_at__isnull=True
-            ).update(alerted_at=now)
+            claimed = HealthSnapshot.objects.filter(pk=snapshot.pk, alerted_at__isnull=True).update(
+                alerted_at=now
+            )
             if not claimed:
                 continue
             _send_drop_alert(snapshot, before)
@@ -128,9 +126,7 @@ def _send_drop_alert(snapshot: HealthSnapshot, before: HealthSnapshot) -> None:
         (c for c in snapshot.components if c.get("score") is not None),
         key=lambda c: c["score"],
     )[:3]
-    subject = (
-        f"{account.name} health dropped to {BAND_LABELS[snapshot.band]} ({snapshot.score})"
-    )
+    subject = f"{account.name} health dropped to {BAND_LABELS[snapshot.band]} ({snapshot.score})"
     lines = [
         f"The health of {account.name} went from {BAND_LABELS[before.band]} ({before.score}) "
         f"on {before.day:%Y-%m-%d} to {BAND_LABELS[snapshot.band]} ({snapshot.score}) "
@@ -139,8 +135,7 @@ def _send_drop_alert(snapshot: HealthSnapshot, before: HealthSnapshot) -> None:
         "Weakest components:",
         *(f"  {c['label']}: {c['display']} (score {c['score']:.0f})" for c in worst),
         "",
-        "Why this score: "
-        f"{settings.BASE_URL}{reverse('insights:health', args=[account.slug])}",
+        f"Why this score: {settings.BASE_URL}{reverse('insights:health', args=[account.slug])}",
     ]
     for person in people:
         notify(

@@ -45,10 +45,12 @@ def _sla_url(slug: str, **params: str) -> str:
 
 
 def _sums(
-    accounts: Sequence[Account], since: datetime, columns: Sequence[str]
+    accounts: Sequence[Account], since: datetime, columns: Sequence[str], until: datetime
 ) -> dict[int, dict[str, int]]:
     rows = (
-        AccountDay.objects.filter(account_id__in=_ids(accounts), day__gte=since.date())
+        AccountDay.objects.filter(
+            account_id__in=_ids(accounts), day__gte=since.date(), day__lte=until.date()
+        )
         .values("account_id")
         .annotate(**{c: Sum(c) for c in columns})
         .order_by()
@@ -69,7 +71,7 @@ class SlaAttainment(Component):
         cols = ("fr_met", "fr_missed", "nu_met", "nu_missed", "res_met", "res_missed")
         slugs = _slug(accounts)
         out = {}
-        for pk, sums in _sums(accounts, since, cols).items():
+        for pk, sums in _sums(accounts, since, cols, now).items():
             met = sums["fr_met"] + sums["nu_met"] + sums["res_met"]
             missed = sums["fr_missed"] + sums["nu_missed"] + sums["res_missed"]
             if met + missed == 0:
@@ -204,8 +206,8 @@ class SatisfactionTrend(Component):
 
     def measure(self, accounts: Sequence[Account], now: datetime) -> dict[int, Measurement]:
         cols = ("csat_sum", "csat_count", "nps_promoters", "nps_passives", "nps_detractors")
-        recent = _sums(accounts, now - timedelta(days=SATISFACTION_DAYS), cols)
-        both = _sums(accounts, now - timedelta(days=2 * SATISFACTION_DAYS), cols)
+        recent = _sums(accounts, now - timedelta(days=SATISFACTION_DAYS), cols, now)
+        both = _sums(accounts, now - timedelta(days=2 * SATISFACTION_DAYS), cols, now)
         low = defaultdict(list)
         for survey in (
             Survey.objects.filter(
@@ -298,7 +300,7 @@ class PagesAfterHours(Component):
 
     def measure(self, accounts: Sequence[Account], now: datetime) -> dict[int, Measurement]:
         since = now - timedelta(days=PAGE_DAYS)
-        sums = _sums(accounts, since, ("pages", "after_hours_pages", "after_hours_cases"))
+        sums = _sums(accounts, since, ("pages", "after_hours_pages", "after_hours_cases"), now)
         pages: dict[int, list[Page]] = defaultdict(list)
         for page in (
             Page.objects.filter(account_id__in=_ids(accounts), opened_at__gte=since)

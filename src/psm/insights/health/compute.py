@@ -87,9 +87,7 @@ def weights_of(
 ) -> dict[int, dict[str, tuple[float, str]]]:
     """{account id: {component: (weight, source)}} in two queries."""
     plan_ids = {a.service_plan_id for a in accounts}
-    by_plan = {
-        w.plan_id: w.weights for w in HealthWeights.objects.filter(plan_id__in=plan_ids)
-    }
+    by_plan = {w.plan_id: w.weights for w in HealthWeights.objects.filter(plan_id__in=plan_ids)}
     by_account = {
         w.account_id: w.weights
         for w in HealthWeights.objects.filter(account_id__in=[a.pk for a in accounts])

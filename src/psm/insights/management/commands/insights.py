@@ -73,7 +73,9 @@ class Command(BaseCommand):
         try:
             first = date.fromisoformat(since) if since else today - timedelta(days=1)
         except ValueError:
-            raise CommandError(f"--since {since!r} is not a date (YYYY-MM-DD).", returncode=2) from None
+            raise CommandError(
+                f"--since {since!r} is not a date (YYYY-MM-DD).", returncode=2
+            ) from None
         if first > today:
             raise CommandError("--since is in the future.", returncode=2)
         days = rollups.rebuild(first, today)

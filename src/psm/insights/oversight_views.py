@@ -314,9 +314,20 @@ def sla_outcomes(request: HtmxRequest) -> HttpResponse:
     page = Paginator(found, SLA_PAGE).get_page(request.GET.get("page"))
     met = found.filter(met=True).count()
     total = page.paginator.count
+    for outcome in page.object_list:
+        if outcome.covered_seconds is not None:
+            outcome.covered_minutes = round(outcome.covered_seconds / 60, 1)
+    names = {"account": "Account", "engineer": "Engineer", "kind": "Target", "from": "From",
+             "to": "To", "missed": "Missed only"}  # fmt: skip
+    kinds = dict(SLA_KINDS)
+    shown = [
+        (names[k], kinds.get(v, v) if k == "kind" else ("yes" if k == "missed" else v))
+        for k, v in filters.items()
+    ]
     context = {
         "page": page,
         "filters": filters,
+        "shown_filters": shown,
         "met": met,
         "total": total,
         "kinds": SLA_KINDS,

@@ -183,10 +183,3 @@ def test_only_engineers_of_the_account_may_acknowledge(book, paged) -> None:
         services.acknowledge(paged, book.client_a, "button")
     with pytest.raises(PermissionDenied):
         services.acknowledge(paged, book.dana, "button")
-
-
-def test_sms_keywords() -> None:
-    assert services.parse_sms("PAGE server room flooded") == ("P1", "server room flooded")
-    assert services.parse_sms("p2: slow builds") == ("P2", "slow builds")
-    assert services.parse_sms("hello there") is None
-    assert services.parse_sms("PAGER duty") is None

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
 from psm.cases.models import CaseStatus, Origin
+from psm.lib.forms import MultipleFileField
 from psm.team.models import Role, User
 
 SORTS = [("due", "Due first"), ("opened", "Newest"), ("priority", "Priority")]
@@ -146,7 +147,7 @@ class ReplyForm(forms.Form):
             (CaseStatus.RESOLVED, "mark resolved"),
         ],
     )
-    attachment = forms.FileField(required=False)
+    attachments = MultipleFileField(label="Attachments")
 
 
 class NoteForm(forms.Form):

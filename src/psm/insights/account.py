@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from psm.accounts.scoping import get_visible_account
-from psm.coverage.adapters import cover_now
+from psm.coverage.adapters import coverage_now
 from psm.insights import display, figures
 from psm.insights.forms import TimelineFilter
 from psm.insights.models import HealthSnapshot
@@ -52,7 +52,7 @@ def account_360(request: HtmxRequest, slug: str) -> HttpResponse:
         "custom_values": account.custom_values.select_related("field"),
         "assignments": assignments,
         "absences": absences,
-        "cover": cover_now(account, now),
+        "coverage": coverage_now(account, now),
         "open_cases": display.case_rows(open_cases, viewer, now),
         # The latest daily snapshot (one indexed row), linked to "why this score".
         "health": HealthSnapshot.objects.filter(account=account)

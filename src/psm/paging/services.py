@@ -9,7 +9,6 @@ the step with a conditional UPDATE so it happens once however many workers try;
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -381,21 +380,7 @@ def resolve(page: Page, user: User, note: str = "", at: datetime | None = None) 
     return True
 
 
-# -- entry points for other channels ----------------------------------------------------------
-
-
-PAGE_RE = re.compile(r"^\s*(PAGE|P[1-4])\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
-REPLY_SUBJECT_RE = re.compile(r"\[PAGE #(\d+)\]")
-ACK_RE = re.compile(r"^\s*ACK(?:NOWLEDGE)?\s*#?(\d+)?\s*$", re.IGNORECASE)
-
-
-def parse_sms(text: str) -> tuple[str, str] | None:
-    """``("P1", "message")`` for "PAGE message" or "P1 message"; None for anything else."""
-    found = PAGE_RE.match(text or "")
-    if found is None:
-        return None
-    word = found.group(1).upper()
-    return (Priority.P1 if word == "PAGE" else word), found.group(2).strip()
+# -- for the channels ---------------------------------------------------------------------
 
 
 def acknowledge_by_reply(

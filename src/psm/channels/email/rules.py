@@ -18,7 +18,8 @@ from psm.channels.email.parse import ParsedMail
 from psm.lib.priority_words import priority_in
 from psm.notifications.mail import is_our_message_id, mail_domain
 from psm.paging.models import Page
-from psm.paging.services import REPLY_SUBJECT_RE, can_acknowledge
+from psm.paging.notify import REPLY_SUBJECT_RE
+from psm.paging.services import can_acknowledge
 from psm.team.models import User
 
 _PLUS = re.compile(r"^(?P<slug>[a-z0-9-]+)\+(?P<number>\d+)$")

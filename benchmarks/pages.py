@@ -47,6 +47,7 @@ PRIORITIES = ["P1"] * 5 + ["P2"] * 20 + ["P3"] * 45 + ["P4"] * 30
 ACTIVE_SHARE = 0.02
 BREACH_SHARE = 0.08
 YEARS = 3
+HISTORY_DAYS = 200  # of insights rollups built for the book (see insights_history)
 
 
 def setup(database_url: str) -> None:
@@ -344,16 +345,17 @@ def generate(n_accounts: int, n_engineers: int, n_cases: int, seed: int = 2026) 
 
 
 def insights_history() -> None:
-    """The SLA ledger and daily rollups of the book's three years (what installing insights on
-    a running service does with ``psm insights rollup --since``), then a month of snapshots."""
+    """The SLA ledger and daily rollups of the last 200 days (what installing insights on a
+    running service does with ``psm insights rollup --since``: the pages look back at most a
+    quarter and the satisfaction trend 180 days), then a month of snapshots."""
     from django.utils import timezone
 
     from psm.insights import rollups
 
     now = timezone.now()
     t = time.perf_counter()
-    rollups.rebuild((now - dt.timedelta(days=365 * YEARS + 2)).date(), now.date(), now=now)
-    print(f"  insights rollups of {YEARS} years: {time.perf_counter() - t:.1f} s", flush=True)
+    rollups.rebuild((now - dt.timedelta(days=HISTORY_DAYS)).date(), now.date(), now=now)
+    print(f"  insights rollups of {HISTORY_DAYS} days: {time.perf_counter() - t:.1f} s", flush=True)
     snapshot_history(now, random.Random(7))
 
 
@@ -519,9 +521,9 @@ def main() -> int:
         print(f"generating {args.accounts:,} accounts, {args.engineers} engineers, "
               f"{args.cases:,} cases …", flush=True)  # fmt: skip
         generate(args.accounts, args.engineers, args.cases)
-    from psm.insights.models import SlaOutcome
+    from psm.insights.models import HealthSnapshot
 
-    if not SlaOutcome.objects.exists():
+    if HealthSnapshot.objects.count() < args.accounts:
         print("building the insights history …", flush=True)
         insights_history()
     accounts, engineers, cases = book_size()

@@ -224,3 +224,14 @@ def test_another_app_plugs_a_component_in_without_touching_the_scoring(activity:
         assert "A plugged-in component" in form
     finally:
         registry._registry.pop("plugged")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_weights_saved_unchanged_write_no_audit(book: Book) -> None:
+    client = login(book.charlie)
+    client.post("/accounts/acme/health/weights/", {"sla": "40"})
+    audits = AuditEntry.objects.filter(action="health.weights").count()
+    client.post("/accounts/acme/health/weights/", {"sla": "40"})
+    assert AuditEntry.objects.filter(action="health.weights").count() == audits == 1
+    form = client.get("/accounts/acme/health/weights/").content.decode()
+    assert 'name="sla" value="40"' in form

@@ -45,6 +45,8 @@ def set_health_weights(
     with transaction.atomic():
         row, _ = HealthWeights.objects.select_for_update().get_or_create(account=account, plan=plan)
         before = dict(row.weights)
+        if before == kept:
+            return row  # saved unchanged: nothing to write or audit
         row.weights = kept
         row.save()
         changes = {k: [before.get(k), kept.get(k)] for k in {*before, *kept}}

@@ -129,8 +129,8 @@ def test_revoked_or_unknown_feed_reveals_nothing(event, book):
     assert revoked.status_code == unknown.status_code == 404
     assert b"Acme" not in revoked.content and b"VCALENDAR" not in revoked.content
     # The same page for both (but for the form token every page carries).
-    token = re.compile(rb'"X-CSRFToken": "[^"]+"')
-    assert token.sub(b"", revoked.content) == token.sub(b"", unknown.content)
+    csrf = re.compile(rb'"X-CSRFToken": "[^"]+"')
+    assert csrf.sub(b"", revoked.content) == csrf.sub(b"", unknown.content)
 
 
 @pytest.mark.django_db

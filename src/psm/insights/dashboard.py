@@ -9,9 +9,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 
 from psm.accounts.models import Account
+from psm.accounts.scoping import visible_accounts
 from psm.insights.health.scoring import BAND_LABELS, BAND_RANK, BANDS, NO_DATA
 from psm.insights.models import AccountDay, HealthSnapshot
 
@@ -40,10 +42,29 @@ def chart(
     }
 
 
-def latest_day(accounts: QuerySet[Account]) -> date | None:
-    found: date | None = HealthSnapshot.objects.filter(
-        account_id__in=accounts.values("pk")
-    ).aggregate(day=Max("day"))["day"]
+Visible = list[int] | None  # the ids of the accounts a viewer sees; None: every account
+
+
+def visible_ids(user: Any) -> Visible:
+    """What the dashboard's queries filter on: the viewer's account ids, read once (a plain
+    list lets PostgreSQL probe the (account, day) indexes), or None for an administrator."""
+    if getattr(user, "is_admin", False):
+        return None
+    return list(visible_accounts(user).values_list("pk", flat=True))
+
+
+def _visible(queryset: QuerySet[Any], accounts: Visible) -> QuerySet[Any]:
+    return queryset if accounts is None else queryset.filter(account_id__in=accounts)
+
+
+def latest_day(accounts: Visible) -> date | None:
+    """The last day with a snapshot (one probe down the (day, band) index)."""
+    found: date | None = (
+        _visible(HealthSnapshot.objects.all(), accounts)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
     return found
 
 
@@ -55,11 +76,11 @@ class BandCount:
     colour: str
 
 
-def distribution(accounts: QuerySet[Account], day: date | None) -> list[BandCount]:
+def distribution(accounts: Visible, day: date | None) -> list[BandCount]:
     counts: dict[str, int] = {}
     if day is not None:
         rows = (
-            HealthSnapshot.objects.filter(day=day, account_id__in=accounts.values("pk"))
+            _visible(HealthSnapshot.objects.filter(day=day), accounts)
             .values("band")
             .annotate(n=Count("id"))
             .order_by()
@@ -71,7 +92,8 @@ def distribution(accounts: QuerySet[Account], day: date | None) -> list[BandCoun
 
 @dataclass(frozen=True)
 class Move:
-    account: Account
+    name: str
+    url: str  # the account 360
     before_band: str
     before_score: Decimal | None
     band: str
@@ -89,31 +111,33 @@ class Move:
     def label(self) -> str:
         return BAND_LABELS[self.band]
 
+    @property
+    def health_url(self) -> str:
+        return f"{self.url}health/"
 
-def movers(accounts: QuerySet[Account], day: date | None, days: int = 7) -> list[Move]:
-    """Accounts whose band on ``day`` differs from ``days`` days before; worse moves first."""
+
+def movers(accounts: Visible, day: date | None, days: int = 7) -> list[Move]:
+    """Accounts whose band on ``day`` differs from ``days`` days before; worse moves first,
+    the lowest scores first among them (plain rows: a book of 2,000 accounts is 4,000)."""
     if day is None:
         return []
-    visible = accounts.values("pk")
     then = {
-        s.account_id: s
-        for s in HealthSnapshot.objects.filter(
-            day=day - timedelta(days=days), account_id__in=visible
-        ).only("account_id", "band", "score")
+        pk: (band, score)
+        for pk, band, score in _visible(
+            HealthSnapshot.objects.filter(day=day - timedelta(days=days)), accounts
+        ).values_list("account_id", "band", "score")
     }
+    account_url = reverse("insights:account", args=["-"])  # "/accounts/-/": one reverse
     moves = []
-    for snapshot in (
-        HealthSnapshot.objects.filter(day=day, account_id__in=visible)
-        .select_related("account")
-        .only("account__slug", "account__name", "band", "score", "account_id")
-    ):
-        before = then.get(snapshot.account_id)
-        if before is None or before.band == snapshot.band:
+    for account_id, name, slug, band, score in _visible(
+        HealthSnapshot.objects.filter(day=day), accounts
+    ).values_list("account_id", "account__name", "account__slug", "band", "score"):
+        before, was = then.get(account_id, (None, None))
+        if before is None or before == band:
             continue
-        moves.append(
-            Move(snapshot.account, before.band, before.score, snapshot.band, snapshot.score)
-        )
-    moves.sort(key=lambda m: (not m.worse, m.score if m.score is not None else 0, m.account.name))
+        url = account_url.replace("/-/", f"/{slug}/")
+        moves.append(Move(name, url, before, was, band, score))
+    moves.sort(key=lambda m: (not m.worse, m.score if m.score is not None else 0, m.name))
     return moves
 
 
@@ -128,12 +152,12 @@ class SlaWeek:
         return None if self.total == 0 else round(100.0 * self.met / self.total, 1)
 
 
-def sla_weeks(accounts: QuerySet[Account], now: datetime, weeks: int = 12) -> list[SlaWeek]:
+def sla_weeks(accounts: Visible, now: datetime, weeks: int = 12) -> list[SlaWeek]:
     """SLA attainment per week (Monday to Sunday, UTC) for the last ``weeks`` weeks."""
     this_week = now.date() - timedelta(days=now.date().weekday())
     first = this_week - timedelta(weeks=weeks - 1)
     rows = (
-        AccountDay.objects.filter(account_id__in=accounts.values("pk"), day__gte=first)
+        _visible(AccountDay.objects.filter(day__gte=first), accounts)
         .values("day")
         .annotate(**{c: Sum(c) for c in SLA_COLUMNS})
         .order_by()
@@ -149,10 +173,10 @@ def sla_weeks(accounts: QuerySet[Account], now: datetime, weeks: int = 12) -> li
     return [SlaWeek(week, met[week], total[week]) for week in sorted(met)]
 
 
-def in_band(accounts: QuerySet[Account], day: date | None, band: str) -> QuerySet[HealthSnapshot]:
+def in_band(accounts: Visible, day: date | None, band: str) -> QuerySet[HealthSnapshot]:
     if day is None:
         return HealthSnapshot.objects.none()
-    found = HealthSnapshot.objects.filter(day=day, account_id__in=accounts.values("pk"))
+    found = _visible(HealthSnapshot.objects.filter(day=day), accounts)
     if band:
         found = found.filter(band=band)
     return found.select_related("account").order_by("score", "account__name")

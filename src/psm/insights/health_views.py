@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from psm.accounts.scoping import get_visible_account, visible_accounts
+from psm.accounts.scoping import get_visible_account
 from psm.coverage.models import ServicePlan
 from psm.insights import dashboard, services
 from psm.insights.export import csv_response
@@ -143,7 +143,8 @@ def accounts_by_band(request: HtmxRequest) -> HttpResponse:
     band = request.GET.get("band", "")
     if band and band not in BAND_LABELS:
         raise Http404("No such band")
-    accounts = visible_accounts(request.user)
+    user = acting_user(request)
+    accounts = dashboard.visible_ids(user)
     day = dashboard.latest_day(accounts)
     found = dashboard.in_band(accounts, day, band)
     if request.GET.get("export") == "csv":

@@ -90,7 +90,15 @@ class AccountDay(DayCounts):
         constraints = [
             models.UniqueConstraint(fields=["account", "day"], name="one_account_day"),
         ]
-        indexes = [models.Index(fields=["day", "account"], name="account_day_by_day")]
+        indexes = [
+            # The dashboard's SLA attainment per week of the whole book: an index-only scan
+            # on PostgreSQL (the counters ride along; ignored where unsupported).
+            models.Index(
+                fields=["day", "account"],
+                include=["fr_met", "fr_missed", "nu_met", "nu_missed", "res_met", "res_missed"],
+                name="account_day_by_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}"

@@ -24,6 +24,7 @@ from psm.team.access import acting_user, managers_only, staff_only
 from psm.team.models import User
 
 SLA_PAGE = 50
+MOVES_SHOWN = 25
 
 
 def _period(request: HtmxRequest, now: datetime) -> tuple[PeriodForm, performance.Period]:
@@ -73,7 +74,7 @@ def manager_dashboard(request: HtmxRequest) -> HttpResponse:
     time and the engineers side by side; every chart links to its evidence."""
     user = acting_user(request)
     now = timezone.now()
-    accounts = visible_accounts(user)
+    accounts = dashboard.visible_ids(user)
     day = dashboard.latest_day(accounts)
     bands = dashboard.distribution(accounts, day)
     moves = dashboard.movers(accounts, day)
@@ -92,7 +93,7 @@ def manager_dashboard(request: HtmxRequest) -> HttpResponse:
         return csv_response(
             f"band-moves-{day}.csv",
             ["account", "from band", "from score", "to band", "to score"],
-            ([m.account.name, m.before_label, m.before_score, m.label, m.score] for m in moves),
+            ([m.name, m.before_label, m.before_score, m.label, m.score] for m in moves),
         )
     if export == "sla":
         return csv_response(
@@ -110,7 +111,9 @@ def manager_dashboard(request: HtmxRequest) -> HttpResponse:
         "now": now,
         "day": day,
         "bands": bands,
-        "moves": moves,
+        "moves": moves[:MOVES_SHOWN],
+        "moves_total": len(moves),
+        "moves_worse": sum(m.worse for m in moves),
         "weeks": weeks,
         "engineers": engineers,
         "period": period,

@@ -235,3 +235,13 @@ def test_weights_saved_unchanged_write_no_audit(book: Book) -> None:
     assert AuditEntry.objects.filter(action="health.weights").count() == audits == 1
     form = client.get("/accounts/acme/health/weights/").content.decode()
     assert 'name="sla" value="40"' in form
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_day_of_the_trend_shows_its_snapshot(activity: Book) -> None:
+    client = login(activity.alice)
+    html = client.get("/accounts/acme/health/", {"day": "2026-03-10"}).content.decode()
+    assert "as computed that day" in html and "50.0 % met" in html
+    assert '"?day=2026-03-10"' in html  # the trend's point leads here
+    assert client.get("/accounts/acme/health/", {"day": "2026-01-01"}).status_code == 404
+    assert client.get("/accounts/acme/health/", {"day": "soon"}).status_code == 400

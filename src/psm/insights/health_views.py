@@ -10,15 +10,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from psm.accounts.scoping import get_visible_account
 from psm.coverage.models import ServicePlan
 from psm.insights import dashboard, services
 from psm.insights.export import csv_response
 from psm.insights.forms import HealthWeightsForm
-from psm.insights.health.compute import health_of, weights_of
+from psm.insights.health.compute import health_from_snapshot, health_of, weights_of
 from psm.insights.health.scoring import BAND_LABELS, BAND_RANGES
-from psm.insights.models import HealthWeights
+from psm.insights.models import HealthSnapshot, HealthWeights
 from psm.lib.health import components
 from psm.lib.htmx import HtmxRequest
 from psm.team.access import acting_user, managers_only, staff_only
@@ -30,7 +31,15 @@ def account_health(request: HtmxRequest, slug: str) -> HttpResponse:
     evidence behind it; the daily trend."""
     account = get_visible_account(request.user, slug)
     now = timezone.now()
-    health = health_of(account, now)
+    day = request.GET.get("day", "")
+    if day:  # a day of the trend: the snapshot as it was computed then
+        parsed = parse_date(day) if len(day) == 10 else None
+        if parsed is None:
+            return HttpResponse(f"“{day}” is not a date (YYYY-MM-DD).", status=400)
+        snapshot = get_object_or_404(HealthSnapshot, account=account, day=parsed)
+        health = health_from_snapshot(snapshot)
+    else:
+        health = health_of(account, now)
     if request.GET.get("export") == "csv":
         return csv_response(
             f"{account.slug}-health.csv",
@@ -58,6 +67,7 @@ def account_health(request: HtmxRequest, slug: str) -> HttpResponse:
                 "data": [None if s.score is None else float(s.score) for s in snapshots],
             }
         ],
+        links=[f"?day={s.day.isoformat()}" for s in snapshots],
         y_max=100,
     )
     user = acting_user(request)
@@ -68,6 +78,7 @@ def account_health(request: HtmxRequest, slug: str) -> HttpResponse:
         "trend_chart": trend_chart,
         "bands": BAND_RANGES,
         "can_weigh": user.is_manager or user.is_admin,
+        "day": day,
         "now": now,
     }
     return render(request, "insights/health.html", context)

@@ -13,7 +13,7 @@ from typing import Any
 
 from psm.accounts.models import Account
 from psm.insights.health.scoring import BAND_LABELS, Part, combine, weights_for
-from psm.insights.models import HealthWeights
+from psm.insights.models import HealthSnapshot, HealthWeights
 from psm.lib.health import Component, Evidence, components
 
 
@@ -142,3 +142,30 @@ def account_health(accounts: Sequence[Account], now: datetime) -> dict[int, Heal
 
 def health_of(account: Account, now: datetime) -> Health:
     return account_health([account], now)[account.pk]
+
+
+def health_from_snapshot(snapshot: HealthSnapshot) -> Health:
+    """A day's stored health, as it was computed that day (components no longer registered
+    keep their stored label)."""
+    known = {c.name: c for c in components()}
+    lines = []
+    for row in snapshot.components:
+        component = known.get(row["name"])
+        lines.append(
+            Line(
+                name=row["name"],
+                label=row.get("label") or (component.label if component else row["name"]),
+                unit=component.unit if component else "",
+                normalisation=component.normalisation if component else "",
+                value=row.get("value"),
+                display=row.get("display") or "N/A: no data",
+                score=row.get("score"),
+                configured_weight=float(row.get("configured_weight") or 0),
+                weight_source=row.get("weight_source") or "",
+                weight=float(row.get("weight") or 0),
+                contribution=float(row.get("contribution") or 0),
+                evidence=tuple(Evidence(**e) for e in row.get("evidence", [])),
+            )
+        )
+    score = None if snapshot.score is None else float(snapshot.score)
+    return Health(snapshot.account, score, snapshot.band, tuple(lines))

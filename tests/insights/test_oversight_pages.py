@@ -245,3 +245,10 @@ def test_a_day_of_the_trend_shows_its_snapshot(activity: Book) -> None:
     assert '"?day=2026-03-10"' in html  # the trend's point leads here
     assert client.get("/accounts/acme/health/", {"day": "2026-01-01"}).status_code == 404
     assert client.get("/accounts/acme/health/", {"day": "soon"}).status_code == 400
+
+
+@time_machine.travel(NOW, tick=False)
+def test_administrators_reach_each_plans_weights_from_the_dashboard(book: Book) -> None:
+    html = login(book.admin).get("/insights/").content.decode()
+    assert 'href="/insights/plans/standard/health-weights/"' in html
+    assert "/health-weights/" not in login(book.charlie).get("/insights/").content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from psm.accounts.scoping import visible_accounts
+from psm.coverage.models import ServicePlan
 from psm.insights import dashboard, performance, queries
 from psm.insights.export import csv_response
 from psm.insights.forms import PeriodForm
@@ -161,6 +162,9 @@ def manager_dashboard(request: HtmxRequest) -> HttpResponse:
             unit="%",
         ),
         "band_names": BANDS,
+        "plans": list(ServicePlan.objects.order_by("name").only("name", "slug"))
+        if user.is_admin
+        else [],
     }
     return render(request, "insights/dashboard.html", context)
 

@@ -58,6 +58,8 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "calendar_id": lambda book: "1",
     # Engineer profiles are provider data (staff only): B's PSM.
     "username": lambda book: book.bob.username,
+    # Insights: a plan's health weights are provider data (administrators only).
+    "plan_slug": lambda book: book.plan.slug,
     "contact_id": lambda book: str(book.contact_b.pk),
     "site_id": lambda book: str(book.b.sites.first().pk),
     "uidb64": lambda book: "MQ",

@@ -50,6 +50,11 @@ class Notification(models.Model):
     body = models.TextField()
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # E-mail only: files sent with the message, each {"name", "content_type", "path"} and, for
+    # an image the HTML shows by ``cid:``, a "cid". ``path`` names a file in the default storage
+    # that is never changed once written (an archived report), so every attempt sends the same
+    # bytes and the Message-ID still names one message.
+    attachments = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -67,6 +67,7 @@ def notify(
     body: str,
     html: str = "",
     headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
     target: str = "",
     user: Any = None,
     account: Any = None,
@@ -74,10 +75,18 @@ def notify(
     """Put one notification in the outbox (once per ``key``) and queue its delivery.
 
     Call it inside the transaction that caused it: the row and the delivery task commit (or
-    roll back) with the change they announce.
+    roll back) with the change they announce. ``attachments`` (e-mail only) name files in the
+    default storage: ``{"name", "content_type", "path"}``, plus ``"cid"`` for an image the
+    HTML shows inline (``<img src="cid:...">``).
     """
     if transport not in _TRANSPORTS:
         raise ValueError(f"unknown transport {transport!r}")
+    for item in attachments or []:
+        missing = {"name", "content_type", "path"} - set(item)
+        if missing:
+            raise ValueError(f"attachment {item!r} lacks {sorted(missing)}")
+        if transport != TransportKind.EMAIL:
+            raise ValueError("only e-mail carries attachments")
     batch = _collected.get()
     existing = None if batch is not None else Notification.objects.filter(key=key).first()
     if existing is not None:
@@ -90,6 +99,7 @@ def notify(
         body=body,
         html=html,
         headers=headers or {},
+        attachments=list(attachments or []),
         user=user,
         account=account,
         next_attempt_at=timezone.now(),

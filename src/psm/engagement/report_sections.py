@@ -126,7 +126,11 @@ class TouchpointsSection(Section):
             ).order_by("starts_at")[:5]
         ]
         due = [
-            {"kind": s.get_kind_display(), "due": iso(s.next_due), "overdue": s.overdue}
+            {
+                "kind": s.get_kind_display(),
+                "due": iso(s.next_due) if s.next_due else None,
+                "overdue": s.overdue,
+            }
             for s in CadenceState.objects.filter(account=account, next_due__isnull=False).order_by(
                 "next_due"
             )
@@ -138,7 +142,9 @@ class TouchpointsSection(Section):
             TouchpointKind.EVENT,
         ]
         labels = [k.label for k in kinds]
-        counts = [sum(1 for h in held if h["kind"] == label) for label in labels]
+        counts: list[float | int | None] = [
+            sum(1 for h in held if h["kind"] == label) for label in labels
+        ]
         chart = Chart(
             "Touchpoints held",
             ["Check-ins", "Site visits", "Reviews", "Events"],

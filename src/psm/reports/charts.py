@@ -68,7 +68,7 @@ def palette(brand: dict[str, Any]) -> list[str]:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent: float = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
             return step * exponent
@@ -149,7 +149,7 @@ def svg(chart: dict[str, Any], brand: dict[str, Any]) -> str:
         for i in range(len(labels)):
             stacked = 0.0
             for n, vals in enumerate(values):
-                v = (vals[i] if i < len(vals) else None) or 0
+                v = float((vals[i] if i < len(vals) else None) or 0)
                 if v:
                     y0, y1 = y_of(stacked), y_of(stacked + v)
                     x = LEFT + band * i + (band - width) / 2
@@ -160,9 +160,10 @@ def svg(chart: dict[str, Any], brand: dict[str, Any]) -> str:
         width = band * 0.7 / max(len(values), 1)
         for i in range(len(labels)):
             for n, vals in enumerate(values):
-                v = vals[i] if i < len(vals) else None
-                if v is None:
+                raw = vals[i] if i < len(vals) else None
+                if raw is None:
                     continue
+                v = float(raw)
                 x = LEFT + band * i + band * 0.15 + width * n
                 y = y_of(v)
                 colour = colours[n % len(colours)]

@@ -136,8 +136,8 @@ class SlaSection(Section):
     def data(self, account: Account, period: Period, options: JSON) -> JSON:
         now = timezone.now()
         cases = Case.objects.filter(account=account)
-        targets = []
-        breaches = []
+        targets: list[dict[str, Any]] = []
+        breaches: list[dict[str, Any]] = []
         for kind, label in SLA_KINDS:
             due = f"{kind}_due"
             flag = f"{kind}_breached"

@@ -44,6 +44,11 @@ def _option_field(option: catalogue.Option, initial: Any) -> forms.Field:
     )
 
 
+class ContactChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.primary_email})"
+
+
 class DefinitionForm(forms.Form):
     name = forms.CharField(max_length=120, initial="Monthly status report")
     period_kind = forms.ChoiceField(label="Period", choices=PeriodKind.choices, initial="month")
@@ -63,7 +68,7 @@ class DefinitionForm(forms.Form):
     )
     is_active = forms.BooleanField(label="Active (send on schedule)", required=False, initial=True)
     is_default = forms.BooleanField(label="The account's default report", required=False)
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = ContactChoices(
         label="Recipients",
         queryset=Contact.objects.none(),
         required=False,
@@ -79,12 +84,13 @@ class DefinitionForm(forms.Form):
 
     def __init__(
         self,
-        *args: Any,
+        data: Any = None,
+        *,
         account: Account,
         definition: ReportDefinition | None = None,
-        **kwargs: Any,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        initial = kwargs.pop("initial", None) or {}
+        initial = dict(initial or {})
         chosen: list[dict[str, Any]] = []
         if definition is not None:
             recipients = list(definition.recipients.all())
@@ -113,14 +119,15 @@ class DefinitionForm(forms.Form):
                     ).values_list("pk", flat=True)
                 ),
             )
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial)
         self.account = account
-        self.fields["contacts"].queryset = (
+        contacts = self.fields["contacts"]
+        assert isinstance(contacts, forms.ModelMultipleChoiceField)
+        contacts.queryset = (
             Contact.objects.filter(account=account, is_active=True, emails__isnull=False)
             .distinct()
             .order_by("name")
         )
-        self.fields["contacts"].label_from_instance = lambda c: f"{c.name} ({c.primary_email})"
         order = {item["key"]: i for i, item in enumerate(chosen)}
         options_of = {item["key"]: item.get("options") or {} for item in chosen}
         ordered = sorted(

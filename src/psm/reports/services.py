@@ -301,7 +301,7 @@ def run_now(actor: User, definition: ReportDefinition) -> ReportRun:
     return run
 
 
-def _archive(run: ReportRun, rendered: Rendered) -> dict[str, Any]:
+def archive(run: ReportRun, rendered: Rendered) -> dict[str, Any]:
     """Write the run's files; returns the fields that name them. Files are never overwritten:
     a file an outbox row names is the file every delivery attempt sends."""
 
@@ -350,7 +350,7 @@ def generate(run: ReportRun, *, timeout: float | None = None) -> ReportRun:
         )
     except RenderError as exc:
         return _fail(run, str(exc))
-    files = _archive(run, rendered)
+    files = archive(run, rendered)
     for name, value in files.items():
         setattr(run, name, value)
     run.rendered_at = timezone.now()

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -277,12 +277,10 @@ def _file(run: ReportRun, fmt: str) -> HttpResponse:
     if not path or not default_storage.exists(path):
         raise Http404("This report has not been made yet")
     name = f"{run.account.slug}-{run.period_code.replace('..', '_to_')}.{fmt}"
-    response = FileResponse(
-        default_storage.open(path, "rb"),
-        content_type=content_type,
-        as_attachment=fmt != "html",
-        filename=name,
-    )
+    with default_storage.open(path, "rb") as handle:
+        response = HttpResponse(handle.read(), content_type=content_type)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     if fmt == "html":
         # Shown as a page of its own: no script, no outside resource, no form.
         response["Content-Security-Policy"] = (

@@ -24,8 +24,9 @@ class RelatedEmail(EmailMultiAlternatives):
         super().__init__(*args, **kwargs)
         self.inline = inline or []
 
+    # Django's private hook that builds the alternatives part (not in django-stubs).
     def _create_alternatives(self, msg: Any) -> Any:
-        alternatives = super()._create_alternatives(msg)
+        alternatives = super()._create_alternatives(msg)  # type: ignore[misc]
         if not self.inline:
             return alternatives
         related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)

@@ -44,7 +44,7 @@ def _option_field(option: catalogue.Option, initial: Any) -> forms.Field:
     )
 
 
-class ContactChoices(forms.ModelMultipleChoiceField):
+class ContactChoices(forms.ModelMultipleChoiceField[Contact]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.primary_email})"
 

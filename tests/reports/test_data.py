@@ -4,8 +4,8 @@ the catalogue of sections; never anything internal."""
 from __future__ import annotations
 
 import json
-from datetime import UTC
 import subprocess
+from datetime import UTC
 
 import pytest
 

@@ -43,7 +43,8 @@ def test_the_pdf_has_page_numbers_and_the_installations_name(run, settings, tmp_
 def test_the_installations_logo_and_colours_are_used(run, settings, tmp_path) -> None:
     logo = tmp_path / "logo.svg"
     logo.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#ff0000"/></svg>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<rect width="10" height="10" fill="#ff0000"/></svg>'
     )
     settings.PSM_BRAND_LOGO = str(logo)
     settings.PSM_BRAND_COLOR = "#123456"

@@ -33,6 +33,7 @@ def _option_field(option: catalogue.Option, initial: Any) -> forms.Field:
         )
     if option.kind == "int":
         return forms.IntegerField(
+            required=False,
             label=option.label,
             initial=initial,
             min_value=option.minimum,
@@ -40,7 +41,11 @@ def _option_field(option: catalogue.Option, initial: Any) -> forms.Field:
             help_text=option.help,
         )
     return forms.ChoiceField(
-        label=option.label, choices=option.choices, initial=initial, help_text=option.help
+        required=False,
+        label=option.label,
+        choices=option.choices,
+        initial=initial,
+        help_text=option.help,
     )
 
 
@@ -139,7 +144,11 @@ class DefinitionForm(forms.Form):
                 label=section.title, required=False, initial=section.key in order
             )
             self.fields[f"p-{section.key}"] = forms.IntegerField(
-                label=f"Position of {section.title}", min_value=1, max_value=99, initial=position
+                label=f"Position of {section.title}",
+                min_value=1,
+                max_value=99,
+                initial=position,
+                required=False,
             )
             for option in section.options:
                 value = options_of.get(section.key, {}).get(option.name, option.default)

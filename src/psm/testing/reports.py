@@ -20,7 +20,17 @@ from psm.reports.schedule import DEFAULT_RULES
 from psm.testing.book import Book
 from psm.testing.paging import free_port
 
-ALL_SECTIONS = ["cases", "sla", "open_cases", "pages", "work", "advocacy", "touchpoints", "satisfaction", "commentary"]
+ALL_SECTIONS = [
+    "cases",
+    "sla",
+    "open_cases",
+    "pages",
+    "work",
+    "advocacy",
+    "touchpoints",
+    "satisfaction",
+    "commentary",
+]
 
 
 def make_definition(
@@ -64,7 +74,9 @@ def make_run(definition: ReportDefinition, period: str = "2026-02") -> ReportRun
 
 def foreign_definition(book: Book) -> ReportDefinition:
     existing = ReportDefinition.objects.filter(account=book.b).first()
-    return existing or make_definition(book.b, book.bob, name="Globex monthly", contacts=[book.contact_b])
+    return existing or make_definition(
+        book.b, book.bob, name="Globex monthly", contacts=[book.contact_b]
+    )
 
 
 def foreign_recipient(book: Book) -> Any:

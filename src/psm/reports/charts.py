@@ -16,7 +16,7 @@ from typing import Any
 
 import cairosvg
 
-WIDTH, HEIGHT = 640, 250
+WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 30, 58
 FONT = "DejaVu Sans, Arial, sans-serif"
 INK, MUTED, GRID = "#1c2430", "#5b6675", "#d9dee5"

@@ -218,7 +218,7 @@ PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P
 PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
 
 # Status reports (README "Status reports"): the installation's name, logo and colours on every
-# report; how long rendering one report may take in the worker; when a held report reminds.
+# report; how long rendering one report may take in the worker.
 PSM_INSTALLATION_NAME = env.string("PSM_INSTALLATION_NAME", "PSM Premium Support")
 PSM_BRAND_LOGO = env.string("PSM_BRAND_LOGO", "")  # an SVG or PNG file; blank: the PSM mark
 PSM_BRAND_COLOR = env.string("PSM_BRAND_COLOR", "#14213d")
@@ -231,7 +231,6 @@ if PSM_BRAND_LOGO and not Path(PSM_BRAND_LOGO).is_file():
 if PSM_BRAND_LOGO and Path(PSM_BRAND_LOGO).suffix.lower() not in (".svg", ".png"):
     raise ImproperlyConfigured("PSM_BRAND_LOGO must be an .svg or .png file.")
 PSM_REPORT_RENDER_SECONDS = env.integer("PSM_REPORT_RENDER_SECONDS", 120, minimum=5)
-PSM_REPORT_REMIND_HOURS = env.integer("PSM_REPORT_REMIND_HOURS", 24, minimum=1)
 
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

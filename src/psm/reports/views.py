@@ -282,7 +282,8 @@ def _file(run: ReportRun, fmt: str) -> HttpResponse:
     disposition = "inline" if fmt == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     if fmt == "html":
-        # Shown as a page of its own: no script, no outside resource, no form.
+        # Framed by the run's page (same origin only); no script, outside resource or form.
+        response["X-Frame-Options"] = "SAMEORIGIN"
         response["Content-Security-Policy"] = (
             "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
         )

@@ -46,7 +46,7 @@ def demo(transactional_db: None) -> None:
 
 def as_mail_program_shows_it(message) -> str:
     """The HTML part with each cid: reference replaced by the image part it names."""
-    html = (
+    html: str = (
         next(p for p in message.walk() if p.get_content_type() == "text/html")
         .get_payload(decode=True)
         .decode()

@@ -15,7 +15,7 @@ from psm.accounts import services as account_services
 from psm.notifications import services as outbox
 from psm.notifications.models import Notification, Status
 from psm.reports import services
-from psm.reports.events import report_sent
+from psm.reports.events import ReportSent, report_sent
 from psm.reports.models import ReportRun, RunStatus
 from psm.reports.tasks import generate_report
 from psm.testing.factories import ContactFactory
@@ -70,7 +70,7 @@ def test_two_schedulers_racing_on_one_definition_make_one_run(definition) -> Non
 
 
 def test_sent_by_smtp_with_the_pdf_attached_and_charts_inline(definition, smtp, october) -> None:
-    seen = []
+    seen: list[ReportSent] = []
     report_sent.subscribe(seen.append)
     try:
         (run_id,) = services.claim_due()
@@ -174,6 +174,7 @@ def test_a_held_report_reminds_then_is_released_with_commentary(october, smtp) -
     assert run.status == RunStatus.HELD and run.recipients == []
     assert Notification.objects.filter(key=f"report:{run.pk}:ready", user=book.alice).exists()
     assert services.remind_held() == 0
+    assert run.remind_at is not None
     later = run.remind_at + timedelta(minutes=1)
     assert services.remind_held(later) == 1 and services.remind_held(later) == 0
     assert Notification.objects.filter(key=f"report:{run.pk}:reminder").exists()

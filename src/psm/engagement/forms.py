@@ -14,7 +14,6 @@ from psm.engagement.models import (
     AdvocacyItem,
     AdvocacyPriority,
     AdvocacyStatus,
-    FeedScope,
     TouchpointKind,
     WorkItem,
     WorkItemStatus,
@@ -319,7 +318,3 @@ class SurveyAnswerForm(forms.Form):
             widget=forms.RadioSelect,
             label=f"Your answer ({low}–{high})",
         )
-
-
-class FeedForm(forms.Form):
-    scope = forms.ChoiceField(choices=FeedScope.choices, widget=forms.HiddenInput)

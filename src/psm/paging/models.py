@@ -56,6 +56,7 @@ class StepKind(models.TextChoices):
     FALLBACK = "fallback", "Forwarded to basic support"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+    REPEATED = "repeated", "Asked again"
 
 
 class PagingPolicy(models.Model):
@@ -105,7 +106,14 @@ class Page(models.Model):
     source = models.CharField(max_length=10, choices=PageSource.choices)
     priority = models.CharField(max_length=2)
     message = models.TextField(blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    )
     case_reference = models.CharField(max_length=60, blank=True)
+    # Who asked, for what: while a page with this key waits for acknowledgement, asking
+    # again (a second press, another SMS, the case written to again) is the same page. The
+    # database holds the rule (see Meta.constraints), so two presses at once make one page.
+    dedup_key = models.CharField(max_length=120, blank=True)
 
     # What the coverage engine decided when the page started.
     channel = models.CharField(max_length=10, help_text="page, email, queue or fallback")
@@ -149,7 +157,12 @@ class Page(models.Model):
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(ack_via__gt=""),
                 name="page_ack_says_how",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=Q(status__in=UNACKNOWLEDGED) & ~Q(dedup_key=""),
+                name="page_one_waiting_per_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ code that announces it runs, and a rolled-back escalation announces nothing.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,10 @@ def read_ack_token(token: str) -> tuple[int, int]:
 
 def ack_url(page: Page, user: User) -> str:
     return settings.BASE_URL + reverse("paging:ack-link", args=[ack_token(page, user)])
+
+
+# What an engineer's reply to a page e-mail keeps in its subject (see ``subject_of``).
+REPLY_SUBJECT_RE = re.compile(r"\[PAGE #(\d+)\]")
 
 
 def subject_of(page: Page) -> str:

@@ -123,7 +123,7 @@ def _history(account: Account, jane: User, now: datetime) -> None:
                 message=title,
                 contact=contact,
                 source=PageSource.PORTAL,
-                case_reference=case.reference,
+                case=case,
                 at=opened + timedelta(minutes=2),
             )
             acker = (

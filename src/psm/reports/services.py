@@ -17,7 +17,6 @@ The life of a scheduled report:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from django.utils import timezone
 from psm.accounts.models import Account, Contact, ContactEmail
 from psm.audit.models import record
 from psm.notifications.models import TransportKind
-from psm.notifications.services import notify
+from psm.notifications.services import Part, notify
 from psm.reports import gather as gathering
 from psm.reports.events import ReportSent, report_sent
 from psm.reports.models import (
@@ -476,17 +475,19 @@ def send(run: ReportRun, subject: str, text: str) -> list[str]:
     definition = run.definition
     addresses, withheld = recipients_now(definition)
     html = default_storage.open(run.email_path).read().decode()
-    attachments = [
-        {
-            "name": "logo.png" if i["cid"].startswith("logo") else f"{i['cid'].split('@')[0]}.png",
-            "content_type": "image/png",
-            "path": i["path"],
-            "cid": i["cid"],
-        }
-        for i in run.images
+    parts = [
+        Part(
+            filename=f"{image['cid'].split('@')[0]}.png",
+            content_type="image/png",
+            content=default_storage.open(image["path"]).read(),
+            disposition="inline",
+            cid=image["cid"],
+        )
+        for image in run.images
     ]
     filename = f"{run.account.slug}-{run.period_code.replace('..', '_to_')}.pdf"
-    attachments.append({"name": filename, "content_type": "application/pdf", "path": run.pdf_path})
+    pdf = default_storage.open(run.pdf_path).read()
+    parts.append(Part(filename=filename, content_type="application/pdf", content=pdf))
     now = timezone.now()
     with transaction.atomic():
         won = ReportRun.objects.filter(
@@ -495,16 +496,15 @@ def send(run: ReportRun, subject: str, text: str) -> list[str]:
         if not won:
             return []
         for address in addresses:
-            key = f"report:{run.pk}:{address}"[:200]
             notify(
-                key,
+                f"report:{run.pk}:{address}"[:200],
                 transport=TransportKind.EMAIL,
                 recipient=address,
                 subject=subject,
                 body=text,
                 html=html,
-                attachments=attachments,
-                headers={"Auto-Submitted": "auto-generated", "Message-ID": _message_id(key)},
+                parts=parts,
+                headers={"Auto-Submitted": "auto-generated"},
                 account=run.account,
             )
         record(
@@ -525,13 +525,6 @@ def send(run: ReportRun, subject: str, text: str) -> list[str]:
         )
     run.status, run.sent_at, run.recipients, run.withheld = RunStatus.SENT, now, addresses, withheld
     return addresses
-
-
-def _message_id(key: str) -> str:
-    """A Message-ID that is a function of the outbox key: a retried delivery is the same
-    message to every mail system on the way."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"<{digest}.report@{settings.PSM_MAIL_DOMAIN}>"
 
 
 def remind_held(now: datetime | None = None) -> int:

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Account, Contact
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.lib.access import acting_user, clients_only, staff_only
 from psm.reports import services
 from psm.reports.forms import DefinitionForm, ReleaseForm
 from psm.reports.models import ReportDefinition, ReportRecipient, ReportRun, RunStatus
 from psm.reports.periods import PeriodError, last_complete
 from psm.reports.schedule import ScheduleError, upcoming
+from psm.team.access import acting_user, clients_only, staff_only
 
 FILES = {
     "pdf": ("pdf_path", "application/pdf"),

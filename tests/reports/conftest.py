@@ -22,7 +22,7 @@ from psm.engagement.models import (
     TouchpointStatus,
 )
 from psm.paging import services as paging
-from psm.paging.models import AckVia
+from psm.paging.models import AckVia, Page
 from psm.testing.book import Book
 from psm.testing.reports import SmtpSink, start_smtp
 
@@ -80,9 +80,8 @@ def october(book: Book) -> Iterator[October]:
     cases.open_case(
         None, book.b, title="Globex case", priority="P1", contact=book.contact_b, at=ny(10, 12, 9)
     )
-    page = paging.page_psm(
-        a, priority="P1", message="Down!", contact=book.contact_a, at=ny(10, 20, 10, 2)
-    )
+    # A P1 case pages the PSM by itself (paging subscribes to case.opened).
+    page = Page.objects.get(account=a)
     paging.acknowledge(page, book.alice, AckVia.LINK, ny(10, 20, 10, 9))
     AdvocacyItem.objects.create(
         account=a,

@@ -13,7 +13,7 @@ from psm.accounts.models import Account, Contact
 from psm.cases import services as cases
 from psm.cases.models import Case, CaseStatus, Origin
 from psm.paging import services as paging
-from psm.paging.models import AckVia, PageSource
+from psm.paging.models import AckVia, Page, PageSource
 from psm.reports import gather, services
 from psm.reports.models import ReleaseMode, ReportDefinition, ReportRun, RunStatus, RunTrigger
 from psm.reports.periods import Period
@@ -117,7 +117,9 @@ def _history(account: Account, jane: User, now: datetime) -> None:
         engineer = case.assignee or jane
         cases.reply(engineer, case, text="Looking at it now.", at=opened + timedelta(minutes=40))
         if priority == "P1":
-            page = paging.page_psm(
+            # A P1 case pages the PSM by itself; page by hand only if it did not.
+            page = Page.objects.filter(case=case).first()
+            page = page or paging.page_psm(
                 account,
                 priority="P1",
                 message=title,

@@ -168,3 +168,21 @@ def test_others_cannot_edit_the_definition(october, who) -> None:
     status = client.post(f"/accounts/acme/reports/{definition.pk}/delete/").status_code
     assert status in (403, 404)
     assert ReportDefinition.objects.filter(pk=definition.pk).exists()
+
+
+def test_saving_the_form_unchanged_changes_nothing(october) -> None:
+    from psm.audit.models import AuditEntry
+
+    book = october.book
+    client = login(book.alice)
+    client.post("/accounts/acme/reports/new/", form_data(contacts=[str(book.contact_a.pk)]))
+    definition = ReportDefinition.objects.get()
+    before = (definition.updated_at, definition.next_run_at, AuditEntry.objects.count())
+    page = client.get(f"/accounts/acme/reports/{definition.pk}/").content.decode()
+    assert 'value="FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9;BYMINUTE=0"' in page
+    client.post(
+        f"/accounts/acme/reports/{definition.pk}/",
+        form_data(contacts=[str(book.contact_a.pk)]),
+    )
+    definition.refresh_from_db()
+    assert (definition.updated_at, definition.next_run_at, AuditEntry.objects.count()) == before

@@ -107,6 +107,8 @@ def save_definition(
     """Create or change a definition and its recipients. An outside address added by a client
     waits for the PSM's approval (the PSM is told); one added by staff is approved by them."""
     now = timezone.now()
+    if definition is not None and _snapshot(definition) == _spec_snapshot(definition, spec):
+        return definition  # saved unchanged: nothing written, nothing audited
     with transaction.atomic():
         created = definition is None
         if definition is None:
@@ -158,6 +160,39 @@ def save_definition(
             },
         )
     return definition
+
+
+def _snapshot(definition: ReportDefinition) -> tuple[Any, ...]:
+    recipients = list(definition.recipients.all())
+    return (
+        definition.name,
+        definition.sections,
+        definition.period_kind,
+        definition.custom_days,
+        definition.schedule,
+        definition.release_mode,
+        definition.release_within_hours,
+        definition.is_active,
+        definition.is_default,
+        frozenset(r.contact_id for r in recipients if r.contact_id),
+        frozenset(r.email.lower() for r in recipients if not r.contact_id),
+    )
+
+
+def _spec_snapshot(definition: ReportDefinition, spec: DefinitionSpec) -> tuple[Any, ...]:
+    return (
+        spec.name,
+        spec.sections,
+        spec.period_kind,
+        spec.custom_days,
+        spec.schedule,
+        spec.release_mode,
+        spec.release_within_hours,
+        spec.is_active,
+        spec.is_default,
+        frozenset(c.pk for c in spec.contacts),
+        frozenset(a.strip().lower() for a in spec.outside if a.strip()),
+    )
 
 
 def _sync_recipients(actor: User, definition: ReportDefinition, spec: DefinitionSpec) -> None:

@@ -15,6 +15,7 @@ from psm.accounts.forms import (
     AssignmentForm,
     ContactForm,
     InstallImportForm,
+    PlanOverridesForm,
     SiteForm,
 )
 from psm.accounts.scoping import get_visible_account, visible_accounts
@@ -69,13 +70,19 @@ def account_create(request: HttpRequest) -> HttpResponse:
 def account_edit(request: HttpRequest, slug: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
     form = AccountForm(request.POST or None, instance=account)
-    if request.method == "POST" and form.is_valid():
+    plan = PlanOverridesForm(request.POST or None, account=account, prefix="plan")
+    if request.method == "POST" and form.is_valid() and plan.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        overrides = plan.cleaned_data["overrides"]
         account.refresh_from_db()
-        services.update_account(acting_user(request), account, **changed)
-        messages.success(request, "Account saved.")
+        if overrides != account.plan_overrides:
+            changed["plan_overrides"] = overrides
+        if changed:
+            services.update_account(acting_user(request), account, **changed)
+        messages.success(request, "Account saved." if changed else "Nothing changed.")
         return redirect(account)
-    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+    context = {"form": form, "plan_form": plan, "account": account}
+    return render(request, "accounts/account_form.html", context)
 
 
 @staff_only

@@ -16,6 +16,7 @@ from psm.accounts.scoping import get_visible_account, visible_accounts
 from psm.coverage.adapters import Coverage, coverage_now, display_names, route_for
 from psm.coverage.engine.holidays import HolidaySpec
 from psm.coverage.models import HolidayCalendar
+from psm.lib.forms import DateTimeInput
 from psm.team.access import staff_only
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -43,7 +44,7 @@ class ExplainForm(forms.Form):
     at = forms.DateTimeField(
         required=False,
         label="At (your time)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
         help_text="Leave empty for now.",
     )
 

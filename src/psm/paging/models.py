@@ -180,6 +180,20 @@ class Page(models.Model):
         return self.status in UNACKNOWLEDGED
 
     @property
+    def told_now(self) -> str:
+        """What the client is told now, as the page moves on (the opening's words while the
+        first engineer is paged; who is paged now after an escalation)."""
+        who = self.target.display_name if self.target else self.target_name
+        if self.status == PageStatus.ESCALATED:
+            return f"Nobody acknowledged in time, so {who} has now been paged"
+        if self.status == PageStatus.FALLBACK:
+            return "Your page has gone to our support team, who will help you right away"
+        if self.status in (PageStatus.ACKNOWLEDGED, PageStatus.RESOLVED) and self.acknowledged_by:
+            done = "acknowledged" if self.status == PageStatus.ACKNOWLEDGED else "resolved"
+            return f"{self.acknowledged_by.display_name} has {done} your page"
+        return self.client_message
+
+    @property
     def chain(self) -> list[dict[str, Any]]:
         return list(self.policy.get("chain", []))
 

@@ -244,6 +244,14 @@ def worker(args: tuple[list[int], float]) -> dict[str, Any]:
     }
 
 
+def _safely(chunk: list[int], timeout: float) -> dict[str, Any]:
+    """A worker's result, or its error: the parent never waits for a worker that died."""
+    try:
+        return worker((chunk, timeout))
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1000)
@@ -282,12 +290,15 @@ def main() -> None:
     context = get_context("fork")
     queue = context.Queue()
     processes = [
-        context.Process(target=lambda c=chunk: queue.put(worker((c, options.timeout))))
+        context.Process(target=lambda c=chunk: queue.put(_safely(c, options.timeout)))
         for chunk in chunks
     ]
     for process in processes:
         process.start()
     results = [queue.get() for _ in processes]
+    failed = [r["error"] for r in results if "error" in r]
+    if failed:
+        raise SystemExit(f"a worker failed: {failed[0]}")
     for process in processes:
         process.join()
     total = time.perf_counter() - started

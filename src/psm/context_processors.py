@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
                 ("portal:cases", "Cases"),
+                ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
             ]
         }

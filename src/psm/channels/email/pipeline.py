@@ -3,18 +3,21 @@
 ``store`` writes the raw bytes (fsynced) and commits their row before anything is parsed;
 ``process`` then gives the message exactly one final state, in this order of rules:
 
-1. oversized (over ``PSM_MAIL_MAX_BYTES``)                 → quarantined
-2. no usable sender                                         → quarantined (undecodable)
-3. Message-ID (or, without one, the bytes) already seen     → duplicate
+1. the same bytes already stored and over ``PSM_MAIL_MAX_BYTES`` → duplicate; else
+   oversized                                                → quarantined
+2. Message-ID (or, without one, the bytes) already seen     → duplicate
+3. no usable sender                                         → quarantined (undecodable)
 4. our own outgoing mail (loop marker, our Message-ID/From) → loop
-5. automatic mail (RFC 3834 and friends)                    → auto_reply (recorded on the case
+5. automatic mail (Auto-Submitted, bounces, out-of-office)  → auto_reply (recorded on the case
    it answers when there is one; never answered, never opens a case)
 6. unknown sender, or a contact writing to another account's address → quarantined
 7. an attachment over ``PSM_ATTACHMENT_MAX_BYTES``          → quarantined
 8. In-Reply-To/References, the case's own address, or the case number in the subject
                                                              → threaded (a closed case gets a
    new case instead)
-9. otherwise                                                 → case_opened, acknowledged
+9. otherwise                                                 → case_opened, acknowledged —
+   except list and bulk mail (RFC 3834: never answered automatically) and past
+   ``PSM_MAIL_ACK_LIMIT`` acknowledgements to the sender within the window
 
 Anything unexpected → failed with the error; ``psm mail retry`` or the admin reprocesses it.
 """
@@ -175,6 +178,9 @@ def _read(inbound: InboundMessage) -> ParsedMail | None:
     """Parse the stored bytes, filling the row's header fields; None when the size alone
     decides (quarantined, unread)."""
     if inbound.size > settings.PSM_MAIL_MAX_BYTES:
+        if rules.earlier_bytes(inbound).exists():
+            _set(inbound, State.DUPLICATE, "the same bytes were already processed")
+            return None
         _set(
             inbound,
             State.QUARANTINED,
@@ -219,6 +225,7 @@ def _apply_one(inbound: InboundMessage, mail: ParsedMail, decision: Decision) ->
             _set(inbound, State.THREADED, acked)
             return
     inbound.account = decision.account
+    inbound.acknowledged = decision.acknowledge
     if decision.action in ("thread", "auto"):
         assert decision.case is not None
         inbound.case = decision.case
@@ -255,7 +262,7 @@ def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
         origin="email",
         message_id=mail.message_id,
         attachments=decision.attachments,
-        acknowledge_to=mail.from_address,
+        acknowledge_to=mail.from_address if decision.acknowledge else "",
     )
 
 
@@ -288,6 +295,7 @@ _FIELDS = [
     "account",
     "case",
     "case_message",
+    "acknowledged",
     "processed_at",
 ]
 
@@ -387,6 +395,7 @@ def _batch(rows: list[InboundMessage]) -> None:
             decision = rules.classify(row, mail, look)
         _set(row, decision.state, decision.reason)
         row.account = decision.account
+        row.acknowledged = decision.acknowledge
         if decision.action == "open":
             opens.append((row, mail, decision))
         elif decision.action in ("thread", "auto"):

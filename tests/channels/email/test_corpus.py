@@ -128,7 +128,9 @@ def test_states_and_side_effects_add_up(imported) -> None:
     )
     acks = Notification.objects.filter(key__endswith=":ack")
     assert acks.count() == len(acknowledged)
-    assert set(acks.values_list("key", flat=True)) == {f"case:{r.case_id}:ack" for r in acknowledged}
+    assert set(acks.values_list("key", flat=True)) == {
+        f"case:{r.case_id}:ack" for r in acknowledged
+    }
     assert set(acks.values_list("recipient", flat=True)) <= {
         "alma@acme.example",
         "andre@acme.example",

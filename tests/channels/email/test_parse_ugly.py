@@ -208,7 +208,7 @@ def test_latin1_labelled_text_with_windows_quotes_and_undefined_bytes() -> None:
 def test_undeclared_8bit_text_uses_the_configured_fallbacks(settings) -> None:
     russian = "Сервер не отвечает"
     raw = (
-        HEAD.encode() + "Subject: ".encode() + "Ошибка".encode("koi8-r") + b"\r\n"
+        HEAD.encode() + b"Subject: " + "Ошибка".encode("koi8-r") + b"\r\n"
         b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
         + russian.encode("koi8-r")
     )

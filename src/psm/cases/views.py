@@ -20,6 +20,7 @@ from psm.cases.forms import (
     ReplyForm,
     StatusForm,
 )
+from psm.cases.mailhtml import shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.channels.email.outgoing import case_address
 from psm.lib.access import HtmxRequest, acting_user, staff_only
@@ -119,15 +120,23 @@ def account_choices(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: HtmxRequest, reference: str) -> HttpResponse:
     case = get_case(request.user, reference)
     timeline = case.messages.select_related("author_user", "author_contact").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
+    # "Show images" for one message: remote images stay blocked everywhere else.
+    images = shown_message(request.GET.get("images"))
+    if request.htmx and images is not None:
+        message = timeline.filter(pk=images).first()
+        if message is None:
+            raise Http404("No such message on this case")
+        return render(request, "cases/_timeline_item.html", {"m": message, "images": images})
     plan_changed = case.coverage.get("settings") != case.account.effective_plan()
     context = {
         "case": case,
         "timeline": timeline,
+        "images": images,
         "now": timezone.now(),
         "sla": case.sla_state(timezone.now()),
         "reply_form": ReplyForm(),

@@ -43,11 +43,7 @@ def display(html: str, *, show_images: bool = False) -> Body:
         blocked += 1
         return None
 
-    attributes = (
-        {"referrerpolicy": "no-referrer", "loading": "lazy"}
-        if show_images
-        else {"data-blocked": "remote"}
-    )
+    attributes = {"referrerpolicy": "no-referrer"} if show_images else {"data-blocked": "remote"}
     cleaned = nh3.clean(
         html, attribute_filter=image_source, set_tag_attribute_values={"img": attributes}
     )

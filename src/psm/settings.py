@@ -222,6 +222,10 @@ PSM_BASIC_SUPPORT_EMAIL = env.string("PSM_BASIC_SUPPORT_EMAIL", f"support@{PSM_M
 PSM_TWILIO_AUTH_TOKEN = env.string("PSM_TWILIO_AUTH_TOKEN", "")  # unset: webhooks answer 403
 PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P1 calls
 PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
+# Refused (unsigned) webhook requests logged as rows per minute; more are counted on the last.
+PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE = env.integer(
+    "PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE", 10, minimum=1
+)
 
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

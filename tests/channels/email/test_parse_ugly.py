@@ -8,10 +8,10 @@ import binascii
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from psm.channels.email import charsets
 from psm.channels.email.headers import decode_words, repair_headers
 from psm.channels.email.parse import parse
 from psm.channels.email.uuencode import extract
+from psm.lib import charsets
 
 HEAD = (
     "From: Alma Client <alma@acme.example>\r\nTo: acme@psm.localhost\r\n"

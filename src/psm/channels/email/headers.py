@@ -16,7 +16,7 @@ from __future__ import annotations
 import binascii
 import re
 
-from psm.channels.email import charsets
+from psm.lib import charsets
 
 _WORD = re.compile(
     r"=\?(?P<charset>[^?\s]+)\?(?P<encoding>[bBqQ])\?"

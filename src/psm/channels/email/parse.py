@@ -19,8 +19,9 @@ from typing import Any
 
 import nh3
 
-from psm.channels.email import charsets, uuencode
+from psm.channels.email import uuencode
 from psm.channels.email.headers import decode_words, repair_headers
+from psm.lib import charsets
 
 AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster")
 # Subjects of out-of-office replies sent without an Auto-Submitted header (old vacation

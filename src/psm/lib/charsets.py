@@ -1,4 +1,4 @@
-"""Charset labels as mail (and other text from outside) really uses them, and what to do with 8-bit text that has none.
+"""Charset labels as mail really uses them, and what to do with 8-bit text that has none.
 
 Python knows the IANA names; mail also carries the labels browsers and mail programs invented
 (``iso-8859-8-i``, ``windows-874``, ``x-sjis``, ``x-gbk``, ``x-euc-jp``, ``ks_c_5601-1987`` …).

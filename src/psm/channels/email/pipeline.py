@@ -423,8 +423,8 @@ def _save_all(rows: list[InboundMessage]) -> None:
 
 
 class _AfterFlush(rules.Lookups):
-    """Fresh queries (they see what the batch has written so far), but duplicates are still
-    judged against the whole batch."""
+    """Fresh queries (they see what the batch has written so far), but duplicates and the
+    acknowledgement limit are still judged against the whole batch."""
 
     def __init__(self, batch: rules.BatchLookups) -> None:
         super().__init__()
@@ -432,6 +432,9 @@ class _AfterFlush(rules.Lookups):
 
     def seen_before(self, inbound: InboundMessage) -> bool:
         return self.batch.seen_before(inbound)
+
+    def take_acknowledgement(self, address: str) -> bool:
+        return self.batch.take_acknowledgement(address)
 
 
 def reprocess(rows: Iterable[InboundMessage]) -> list[InboundMessage]:

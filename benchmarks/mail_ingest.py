@@ -683,7 +683,13 @@ def size_table(run: dict) -> list[str]:
 
 
 def report(args: argparse.Namespace, runs: list[dict], version: str, flt: dict) -> str:
-    shown = [a for a in sys.argv[1:] if a != "--write" and not a.startswith("--workdir")]
+    shown: list[str] = []
+    skip = False
+    for arg in sys.argv[1:]:
+        if skip or arg == "--write" or arg.startswith("--workdir"):
+            skip = arg == "--workdir"  # its value follows
+            continue
+        shown.append(arg)
     command = " ".join(["benchmarks/mail_ingest.py", *shown])
     lines = [
         "## Mail ingestion",

@@ -20,6 +20,7 @@ from psm.cases.forms import (
     ReplyForm,
     StatusForm,
 )
+from psm.cases.history import history
 from psm.cases.mailhtml import shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.cases.notify import case_address
@@ -129,16 +130,19 @@ def _case_page(
     request: HtmxRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The case page; with a bound ``reply_form`` that failed, what was typed stays in it."""
-    timeline = case.messages.select_related("author_user", "author_contact").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
-    )
     # "Show images" for one message: remote images stay blocked everywhere else.
     images = shown_message(request.GET.get("images"))
     if request.htmx and images is not None:
-        message = timeline.filter(pk=images).first()
+        message = (
+            case.messages.filter(pk=images)
+            .select_related("author_user", "author_contact")
+            .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+            .first()
+        )
         if message is None:
             raise Http404("No such message on this case")
         return render(request, "cases/_timeline_item.html", {"m": message, "images": images})
+    timeline = history(case)
     plan_changed = case.coverage.get("settings") != case.account.effective_plan()
     context = {
         "case": case,

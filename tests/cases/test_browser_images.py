@@ -89,7 +89,13 @@ def test_remote_images_load_only_when_the_reader_asks(
         page.get_by_role("link", name="Show images").click()
         expect(page.get_by_role("img", name="Load chart")).to_be_visible()
         expect(notice).to_have_count(0)
-        page.wait_for_load_state("networkidle")
+        # Both images loaded (not merely laid out), as the browser tells it.
+        page.wait_for_function(
+            f"""() => {{
+              const shown = [...document.images].filter(i => i.src.startsWith("{base}"));
+              return shown.length === 2 && shown.every(i => i.complete && i.naturalWidth > 0);
+            }}"""
+        )
         paths = sorted(path for path, _ in image_server.requests)
         assert paths == ["/chart.gif", "/pixel.gif?r=alma"], who
         assert all(referrer == "" for _, referrer in image_server.requests), "no referrer"

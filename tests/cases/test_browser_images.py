@@ -85,7 +85,7 @@ def test_remote_images_load_only_when_the_reader_asks(
         page.wait_for_load_state("networkidle")
         assert image_server.requests == [], f"{who}: fetched before asked"
         if who == "alice":
-            screenshot(page, "09-case-images-hidden", full_page=False)
+            screenshot(page, "case-images-hidden", full_page=False)
         page.get_by_role("link", name="Show images").click()
         expect(page.get_by_role("img", name="Load chart")).to_be_visible()
         expect(notice).to_have_count(0)

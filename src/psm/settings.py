@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from psm.lib import charsets as _charsets
 from psm.lib import priority_words as _priority_words
 from psm.lib.env import Env
 
@@ -194,6 +195,14 @@ PSM_ATTACHMENT_MAX_BYTES = env.integer("PSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1
 PSM_MAIL_PRIORITY_WORDS = _priority_words.parse(
     env.string("PSM_MAIL_PRIORITY_WORDS", _priority_words.DEFAULT)
 )
+# Charsets tried in order for 8-bit text that declares none (RT's EmailInputEncodings).
+PSM_MAIL_INPUT_ENCODINGS = _charsets.parse_list(
+    env.string("PSM_MAIL_INPUT_ENCODINGS", _charsets.DEFAULT_INPUT_ENCODINGS)
+)
+# At most this many automatic acknowledgements to one sender address per window (0: no limit),
+# so an auto-responder that varies its subject cannot ping-pong with us.
+PSM_MAIL_ACK_LIMIT = env.integer("PSM_MAIL_ACK_LIMIT", 5, minimum=0)
+PSM_MAIL_ACK_WINDOW_MINUTES = env.integer("PSM_MAIL_ACK_WINDOW_MINUTES", 60, minimum=1)
 PSM_SMTPD_BIND = env.string("PSM_SMTPD_BIND", "127.0.0.1:2525")
 PSM_IMAP_HOST = env.string("PSM_IMAP_HOST", "")
 PSM_IMAP_SSL = env.boolean("PSM_IMAP_SSL", True)
@@ -216,6 +225,10 @@ PSM_BASIC_SUPPORT_EMAIL = env.string("PSM_BASIC_SUPPORT_EMAIL", f"support@{PSM_M
 PSM_TWILIO_AUTH_TOKEN = env.string("PSM_TWILIO_AUTH_TOKEN", "")  # unset: webhooks answer 403
 PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P1 calls
 PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
+# Refused (unsigned) webhook requests logged as rows per minute; more are counted on the last.
+PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE = env.integer(
+    "PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE", 10, minimum=1
+)
 
 # Status reports (README "Status reports"): the installation's name, logo and colours on every
 # report; how long rendering one report may take in the worker.

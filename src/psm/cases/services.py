@@ -7,6 +7,7 @@ rolled-back change announces nothing and a committed one is always announced.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,6 +53,7 @@ from psm.lib.forms import megabytes, upload_limit
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,14 @@ def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
             raise ValidationError(
                 f"{f.filename} is {megabytes(len(f.content))}; the limit is {megabytes(limit)}."
             )
-        name = f.filename.replace("/", "_").replace("\\", "_")[:200] or "attachment"
+        # NUL and other control characters: PostgreSQL refuses them, file systems too.
+        name = _CONTROL.sub("", f.filename).replace("/", "_").replace("\\", "_")[:200]
+        name = name.strip() or "attachment"
+        content_type = _CONTROL.sub("", f.content_type)[:150]
         attachment = Attachment(
             message=message,
             filename=name,
-            content_type=f.content_type or Attachment.guess_type(name),
+            content_type=content_type or Attachment.guess_type(name),
             size=len(f.content),
         )
         attachment.file.save(name, ContentFile(f.content), save=False)

@@ -8,8 +8,16 @@ from psm.channels.email.models import InboundMessage, MailAlias
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
-    list_display = ["received_at", "source", "from_address", "subject", "state", "case"]
-    list_filter = ["state", "source"]
+    list_display = [
+        "received_at",
+        "source",
+        "from_address",
+        "subject",
+        "state",
+        "case",
+        "acknowledged",
+    ]
+    list_filter = ["state", "source", "acknowledged"]
     search_fields = ["from_address", "subject", "message_id", "reason"]
     readonly_fields = [f.name for f in InboundMessage._meta.fields]
     list_select_related = ["case"]

@@ -149,6 +149,7 @@ def test_parse_prints_the_documented_json(tmp_path, capsys) -> None:
         "text",
         "attachments",
         "auto_submitted",
+        "no_auto_reply",
         "problems",
     ]
     assert out["from"] == "alma@acme.example" and out["subject"] == "Hello"

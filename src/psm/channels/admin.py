@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from psm.channels.email import pipeline
+from psm.channels.email import services
 from psm.channels.email.models import InboundMessage, MailAlias
 
 
@@ -28,7 +28,7 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
 
     @admin.action(description="Reprocess (failed, stuck or quarantined messages)")
     def reprocess(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
-        done = pipeline.reprocess(queryset.order_by("id"))
+        done = services.reprocess(queryset.order_by("id"))
         states = ", ".join(sorted({f"{row.state}" for row in done})) or "nothing to do"
         self.message_user(request, f"Reprocessed {len(done)}: {states}.", messages.SUCCESS)
 

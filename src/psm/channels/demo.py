@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from django.utils import timezone
 
 from psm.accounts.models import ContactEmail
-from psm.channels.email import pipeline
+from psm.channels.email import services
 from psm.channels.email.models import InboundMessage
 
 SENDER = "alice.adams@acme.example"
@@ -93,6 +93,6 @@ def populate() -> dict[str, int]:
     for message_id, raw in messages():
         if InboundMessage.objects.filter(message_id=message_id).exists():
             continue
-        pipeline.ingest(raw, source="import")
+        services.ingest(raw, source="import")
         received += 1
     return {"mail": received}

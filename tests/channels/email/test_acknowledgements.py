@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from psm.cases import services
 from psm.cases.models import Attachment, Case
-from psm.channels.email import pipeline
+from psm.channels.email import services as inbound
 from psm.channels.email.models import InboundMessage, State
 from psm.notifications.models import Notification
 from psm.paging.models import Page
-from tests.channels.email.test_pipeline import mail
+from tests.channels.email.test_services import mail
 
 LIST_HEADERS = {
     "List_Id": "Acme operations <ops.acme.example>",
@@ -30,7 +30,7 @@ LIST_HEADERS = {
 
 
 def ingest(raw: bytes) -> InboundMessage:
-    return pipeline.ingest(raw, source="import")
+    return inbound.ingest(raw, source="import")
 
 
 def acks() -> list[str]:
@@ -174,7 +174,7 @@ def test_reimporting_mail_without_a_sender_is_a_duplicate(mailbook, tmp_path, ca
 
 def test_reprocessing_the_quarantined_message_itself_is_not_a_duplicate(mailbook) -> None:
     row = ingest(NO_SENDER)
-    pipeline.reprocess([row])
+    inbound.reprocess([row])
     row.refresh_from_db()
     assert row.state == State.QUARANTINED and row.attempts == 2
 

@@ -112,7 +112,7 @@ class InboundMessage(models.Model):
     def path(self) -> Path:
         return Path(settings.MAIL_DIR) / self.raw_path
 
-    # The bytes this process has just stored (``pipeline.store``): processing right after
+    # The bytes this process has just stored (``services.store``): processing right after
     # storing parses them without reading the file back. Never set from anywhere else.
     stored_bytes: bytes | None = None
 

@@ -184,7 +184,7 @@ def resolve_recipients(addresses: Iterable[str]) -> dict[str, Recipient | None]:
 
 
 def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decision:
-    """The rules, in order (see ``psm.channels.email.pipeline``)."""
+    """The rules, in order (see ``psm.channels.email.services``)."""
     # Duplicates first: a message imported again is never judged again (and a message
     # without a usable sender is not quarantined a second time).
     if look.seen_before(inbound):

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from psm.cases import services
+from psm.cases import services as cases
 from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
@@ -197,9 +197,9 @@ def _read(inbound: InboundMessage) -> ParsedMail | None:
         )
         return None
     mail = parse(inbound.raw(), inbound.envelope_from if inbound.source == "smtp" else None)
-    inbound.message_id = services.clean_text(mail.message_id)[:255]
-    inbound.from_address = services.clean_text(mail.from_address)[:320]
-    inbound.subject = services.clean_text(mail.subject)[:300]
+    inbound.message_id = cases.clean_text(mail.message_id)[:255]
+    inbound.from_address = cases.clean_text(mail.from_address)[:320]
+    inbound.subject = cases.clean_text(mail.subject)[:300]
     return mail
 
 
@@ -226,12 +226,12 @@ def _set(inbound: InboundMessage, state: str, reason: str = "") -> None:
     inbound.reason = reason
 
 
-def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
+def _new_case(mail: ParsedMail, decision: Decision) -> cases.NewCase:
     assert decision.account is not None
     text = mail.text
     if decision.followup_of is not None:
         text = f"(Follow-up to closed case {decision.followup_of.reference})\n\n{text}"
-    return services.NewCase(
+    return cases.NewCase(
         decision.account,
         title=rules.title(mail.subject),
         text=text,
@@ -295,13 +295,13 @@ def _batch(rows: list[InboundMessage]) -> None:
 
     def flush() -> None:
         if opens:
-            cases = services.open_cases(None, [_new_case(m, d) for _, m, d in opens], at=now)
-            for (row, _, _), case in zip(opens, cases, strict=True):
+            opened = cases.open_cases(None, [_new_case(m, d) for _, m, d in opens], at=now)
+            for (row, _, _), case in zip(opens, opened, strict=True):
                 row.case = case
                 row.case_message = case.first_message
         if adds:
             items = [
-                services.NewMessage(
+                cases.NewMessage(
                     d.case,
                     m.text,
                     m.html,
@@ -315,7 +315,7 @@ def _batch(rows: list[InboundMessage]) -> None:
                 if d.case is not None  # always set for "thread" and "auto"
             ]
             for (row, _, d), message in zip(
-                adds, services.add_messages(None, items, at=now), strict=True
+                adds, cases.add_messages(None, items, at=now), strict=True
             ):
                 row.case = d.case
                 row.case_message = message

@@ -204,3 +204,79 @@ def foreign_action_id(book: Book) -> int:
 def some_statement(book: Book) -> Statement:
     foreign_item(book)
     return Statement.objects.first()
+
+
+# --- a CSAF provider on a local HTTP server ----------------------------------------------
+
+import hashlib  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+
+@dataclass
+class Provider:
+    """Serves ``files`` (path → bytes) over HTTP on 127.0.0.1; records each GET."""
+
+    server: ThreadingHTTPServer
+    files: dict[str, bytes] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def publish(self, path: str, doc: dict[str, Any], stamp: str, *, sha256: bool = True) -> None:
+        """Put a document in the white directory and on top of changes.csv."""
+        body = raw(doc)
+        self.files[f"csaf/white/{path}"] = body
+        if sha256:
+            digest = hashlib.sha256(body).hexdigest()
+            self.files[f"csaf/white/{path}.sha256"] = f"{digest}  {path.rsplit('/', 1)[-1]}\n".encode()
+        lines = [f'"{path}","{stamp}"']
+        old = self.files.get("csaf/white/changes.csv", b"").decode().splitlines()
+        lines += [line for line in old if not line.startswith(f'"{path}"')]
+        self.files["csaf/white/changes.csv"] = ("\n".join(lines) + "\n").encode()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def start_provider() -> Provider:
+    provider: Provider
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.lstrip("/")
+            provider.requests.append(path)
+            body = provider.files.get(path)
+            if body is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    provider = Provider(server=server)
+    provider.files[".well-known/csaf/provider-metadata.json"] = json.dumps(
+        {
+            "canonical_url": provider.base + ".well-known/csaf/provider-metadata.json",
+            "distributions": [{"directory_url": provider.base + "csaf/white/"}],
+            "last_updated": "2026-03-01T10:00:00Z",
+            "list_on_CSAF_aggregators": True,
+            "metadata_version": "2.0",
+            "mirror_on_CSAF_aggregators": True,
+            "publisher": {"category": "vendor", "name": "IBM Rational", "namespace": "https://rational.example.com"},
+            "role": "csaf_provider",
+        }
+    ).encode()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return provider

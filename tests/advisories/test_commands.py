@@ -34,7 +34,9 @@ def test_import_folder_with_bad_files(book, tmp_path) -> None:
     shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("*.md"))
     (folder / "broken.json").write_text("{ not json")
     (folder / "not-csaf.json").write_text('{"hello": "world"}')
-    (folder / "no-id.json").write_text(json.dumps({"document": {"csaf_version": "2.0", "tracking": {"version": "1"}}}))
+    (folder / "no-id.json").write_text(
+        json.dumps({"document": {"csaf_version": "2.0", "tracking": {"version": "1"}}})
+    )
     (folder / "clearcase.json").write_bytes(t.raw(t.clearcase_doc()))
     free = t.document(
         "PSM-FREE-9",
@@ -98,15 +100,22 @@ def test_rematch_command(book) -> None:
 def test_inventory_import_replace_and_add_products(book, tmp_path) -> None:
     t.catalog(book)
     csv = tmp_path / "acme.csv"
-    csv.write_text("product,version,platform,site\nClearCase,9.0.1.5,Linux,Boston\nRhapsody,10.0,Windows,\n")
+    csv.write_text(
+        "product,version,platform,site\nClearCase,9.0.1.5,Linux,Boston\nRhapsody,10.0,Windows,\n"
+    )
     code, _, err = run("inventory", "import", "acme", str(csv))
     assert code == 1
     assert f"{csv}:3: unknown product 'Rhapsody'" in err
     assert InstalledProduct.objects.filter(account=book.a).count() == 3  # nothing imported
     code, out, _ = run("inventory", "import", "acme", str(csv), "--replace", "--add-products")
     assert code == 0
-    assert out.strip() == "acme: imported 2 installed product(s), replacing 3; added to the catalog: Rhapsody"
-    assert sorted(InstalledProduct.objects.filter(account=book.a).values_list("version", flat=True)) == ["10.0", "9.0.1.5"]
+    assert (
+        out.strip()
+        == "acme: imported 2 installed product(s), replacing 3; added to the catalog: Rhapsody"
+    )
+    assert sorted(
+        InstalledProduct.objects.filter(account=book.a).values_list("version", flat=True)
+    ) == ["10.0", "9.0.1.5"]
     assert Product.objects.filter(name="Rhapsody", slug="rhapsody").exists()
     assert run("inventory", "import", "nope", str(csv))[0] == 2
     assert run("inventory", "import", "acme", str(tmp_path / "missing.csv"))[0] == 2

@@ -62,7 +62,11 @@ def test_product_groups_expand_in_remediations() -> None:
             {
                 **t.vulnerability(known_affected=["P1", "P2"]),
                 "remediations": [
-                    {"category": "vendor_fix", "details": "Install fix pack 3.", "group_ids": ["G1"]}
+                    {
+                        "category": "vendor_fix",
+                        "details": "Install fix pack 3.",
+                        "group_ids": ["G1"],
+                    }
                 ],
             }
         ],
@@ -80,7 +84,9 @@ def test_relationship_built_on_a_relationship_and_identifiers() -> None:
             {
                 "name": "Windows Server 2022",
                 "product_id": "WIN",
-                "product_identification_helper": {"cpe": "cpe:2.3:o:microsoft:windows_server_2022:-:*:*:*:*:*:*:*"},
+                "product_identification_helper": {
+                    "cpe": "cpe:2.3:o:microsoft:windows_server_2022:-:*:*:*:*:*:*:*"
+                },
             },
             {
                 "name": "IBM ClearCase",
@@ -111,7 +117,10 @@ def test_relationship_built_on_a_relationship_and_identifiers() -> None:
         (b"this is not json", "not JSON"),
         (b"[1, 2]", "not a CSAF document"),
         (json.dumps({"document": {"csaf_version": "1.2"}}).encode(), "not a CSAF 2.0 document"),
-        (json.dumps({"document": {"csaf_version": "2.0", "tracking": {}}}).encode(), "no tracking.id"),
+        (
+            json.dumps({"document": {"csaf_version": "2.0", "tracking": {}}}).encode(),
+            "no tracking.id",
+        ),
         (b"\xff\xfe\x00garbage", "not JSON"),
     ],
 )

@@ -31,7 +31,9 @@ def feed(provider):
 def test_poll_imports_what_changed_and_only_that(book, provider, feed) -> None:
     t.catalog(book)
     provider.publish("2026/psm-cc-0001.json", t.clearcase_doc(), "2026-03-01T10:00:00Z")
-    provider.publish("2026/psm-cc-0002.json", t.clearcase_doc("PSM-CC-0002"), "2026-03-02T10:00:00Z")
+    provider.publish(
+        "2026/psm-cc-0002.json", t.clearcase_doc("PSM-CC-0002"), "2026-03-02T10:00:00Z"
+    )
     result = poll(feed)
     assert result.errors == [] and result.fetched == 2
     assert result.report.imported == 2
@@ -41,7 +43,10 @@ def test_poll_imports_what_changed_and_only_that(book, provider, feed) -> None:
     provider.requests.clear()
     again = poll(feed)
     assert again.fetched == 0
-    assert provider.requests == [".well-known/csaf/provider-metadata.json", "csaf/white/changes.csv"]
+    assert provider.requests == [
+        ".well-known/csaf/provider-metadata.json",
+        "csaf/white/changes.csv",
+    ]
     # A new revision under a new timestamp is fetched and replaces the old one.
     provider.publish("2026/psm-cc-0001.json", t.clearcase_doc(version="2"), "2026-03-05T10:00:00Z")
     third = poll(feed)

@@ -36,8 +36,12 @@ def test_range_fixed_and_alias(book) -> None:
     item = AccountAdvisory.objects.get(account=book.a)
     assert item.state == ItemState.REVIEW
     # The PSMs are told, through the outbox.
-    assert Notification.objects.filter(recipient=book.alice.email, subject__contains="PSM-CC-0001").exists()
-    assert Notification.objects.filter(recipient=book.bob.email, subject__contains="PSM-CC-0001").exists()
+    assert Notification.objects.filter(
+        recipient=book.alice.email, subject__contains="PSM-CC-0001"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=book.bob.email, subject__contains="PSM-CC-0001"
+    ).exists()
 
 
 def test_not_affected_under_investigation_and_architecture(book) -> None:
@@ -46,7 +50,9 @@ def test_not_affected_under_investigation_and_architecture(book) -> None:
         "PSM-ARCH-1",
         branches=[
             t.product("IBM", "ClearCase", t.leaf("product_version", "9.0.1", "X86"), arch="x86_64"),
-            t.product("IBM", "ClearCase", t.leaf("product_version", "9.0.2", "WIN"), arch="Windows"),
+            t.product(
+                "IBM", "ClearCase", t.leaf("product_version", "9.0.2", "WIN"), arch="Windows"
+            ),
             t.product("IBM", "DOORS", t.leaf("product_version_range", "vers:generic/>=9.0", "DR")),
         ],
         vulnerabilities=[
@@ -136,7 +142,18 @@ def test_free_text_ranges_wait_for_a_person_and_then_match(book) -> None:
     assert relevant() == {("9.0.1", "affected")}
     ignore_range(book.alice, Statement.objects.get(product_ref="CP200"))
     # A new revision with the same text keeps the person's reading.
-    report = import_document(t.raw({**doc, "document": {**doc["document"], "tracking": {**doc["document"]["tracking"], "version": "2"}}}), "free2.json")
+    report = import_document(
+        t.raw(
+            {
+                **doc,
+                "document": {
+                    **doc["document"],
+                    "tracking": {**doc["document"]["tracking"], "version": "2"},
+                },
+            }
+        ),
+        "free2.json",
+    )
     assert report.updated == 1 and report.needs_review == 0
     assert relevant() == {("9.0.1", "affected")}
 
@@ -171,12 +188,17 @@ def test_inventory_changes_rematch(book, tmp_path) -> None:
     t.catalog(book)
     t.imported(t.clearcase_doc())
     report = account_services.import_installed_products(
-        None, book.a, "product,version,platform\nClearCase,9.0.2.3,Linux\nDOORS,9.7,\n", replace=True
+        None,
+        book.a,
+        "product,version,platform\nClearCase,9.0.2.3,Linux\nDOORS,9.7,\n",
+        replace=True,
     )
     assert report.ok, report.errors
     assert relevant(book.a) == set()
     assert AccountAdvisory.objects.get(account=book.a).state == ItemState.WITHDRAWN
-    account_services.import_installed_products(None, book.a, "product,version\nRational ClearCase,9.0.0\n")
+    account_services.import_installed_products(
+        None, book.a, "product,version\nRational ClearCase,9.0.0\n"
+    )
     assert relevant(book.a) == {("9.0.0", "affected")}
     assert AccountAdvisory.objects.get(account=book.a).state == ItemState.REVIEW
 

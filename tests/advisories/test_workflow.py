@@ -38,7 +38,7 @@ def item(book):
 
 
 def test_delivery_mails_the_contacts_in_plain_words(book, item, run_tasks, mailoutbox) -> None:
-    seen = []
+    seen: list[object] = []
     advisory_delivered.subscribe(seen.append)
     try:
         sent = services.deliver(book.alice, item, client_text="Please patch the VOB servers.")
@@ -122,7 +122,9 @@ def test_portal_acknowledge_and_install_status(book, item) -> None:
     page = portal.get(reverse("advisories:portal"))
     assert page.status_code == 200 and b"ClearCase remote code execution" in page.content
     detail = portal.get(reverse("advisories:portal-item", args=[item.pk]))
-    assert b"ClearCase 9.0.1" in detail.content and b"Upgrade to ClearCase 9.0.2.3" in detail.content
+    assert (
+        b"ClearCase 9.0.1" in detail.content and b"Upgrade to ClearCase 9.0.2.3" in detail.content
+    )
     portal.post(reverse("advisories:portal-ack", args=[item.pk]))
     item.refresh_from_db()
     assert item.acknowledged_by == book.contact_a
@@ -132,7 +134,11 @@ def test_portal_acknowledge_and_install_status(book, item) -> None:
     bad = portal.post(url, {prefix + "state": "deferred"})
     assert bad.status_code == 400 and b"Give the date it is deferred until" in bad.content
     later = (timezone.localdate() + timedelta(days=30)).isoformat()
-    ok = portal.post(url, {prefix + "state": "deferred", prefix + "deferred_until": later}, HTTP_HX_REQUEST="true")
+    ok = portal.post(
+        url,
+        {prefix + "state": "deferred", prefix + "deferred_until": later},
+        HTTP_HX_REQUEST="true",
+    )
     assert ok.status_code == 200 and f'value="{later}"'.encode() in ok.content
     action.refresh_from_db()
     assert action.state == InstallState.DEFERRED and action.deferred_until.isoformat() == later
@@ -202,13 +208,21 @@ def test_staff_review_pages(book, item) -> None:
     alice = login(book.alice)
     home = alice.get(reverse("advisories:home"))
     assert home.status_code == 200 and b"PSM-CC-0001" in home.content
-    partial = alice.get(reverse("advisories:home") + "?state=all", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="advisory-items")
+    partial = alice.get(
+        reverse("advisories:home") + "?state=all",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="advisory-items",
+    )
     assert partial.status_code == 200 and b"<h1>" not in partial.content
     page = alice.get(item.get_absolute_url())
     assert b"ClearCase 9.0.1 at Boston is in &gt;=9.0.0|&lt;9.0.2.3" in page.content
-    missing = alice.post(reverse("advisories:item-not-relevant", args=["acme", item.pk]), {"reason": ""})
+    missing = alice.post(
+        reverse("advisories:item-not-relevant", args=["acme", item.pk]), {"reason": ""}
+    )
     assert missing.status_code == 400
-    done = alice.post(reverse("advisories:item-deliver", args=["acme", item.pk]), {"client_text": "Patch it."})
+    done = alice.post(
+        reverse("advisories:item-deliver", args=["acme", item.pk]), {"client_text": "Patch it."}
+    )
     assert done.status_code == 302
     item.refresh_from_db()
     assert item.state == ItemState.DELIVERED and item.client_text == "Patch it."

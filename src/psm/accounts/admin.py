@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from psm.accounts import services
-
 from psm.accounts.models import (
     Account,
     Contact,
@@ -44,7 +43,14 @@ class ContactEmailInline(admin.TabularInline[ContactEmail, Contact]):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin[Contact]):
-    list_display = ["name", "account", "title", "preferred_channel", "receives_reports", "receives_advisories"]
+    list_display = [
+        "name",
+        "account",
+        "title",
+        "preferred_channel",
+        "receives_reports",
+        "receives_advisories",
+    ]
     list_filter = ["preferred_channel", "receives_reports", "receives_advisories"]
     search_fields = ["name", "emails__address", "account__name"]
     inlines = [ContactEmailInline]

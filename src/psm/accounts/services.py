@@ -117,9 +117,9 @@ def import_installed_products(
         )
         return report
     products: dict[str, Product | None] = {p.name.lower(): p for p in Product.objects.all()}
-    for product in Product.objects.exclude(aliases=""):
-        for alias in product.alias_list:
-            products.setdefault(alias.lower(), product)
+    for aliased in Product.objects.exclude(aliases=""):
+        for alias in aliased.alias_list:
+            products.setdefault(alias.lower(), aliased)
     new_products: dict[str, str] = {}
     sites = {s.name.lower(): s for s in account.sites.all()}
     rows: list[tuple[str, InstalledProduct]] = []
@@ -169,14 +169,16 @@ def import_installed_products(
         return report
     with transaction.atomic():
         for key, name in new_products.items():
-            product = Product(name=name, slug=_free_slug(name))
-            product.full_clean()
-            product.save()
-            products[key] = product
-            record(actor, "product.create", product, changes={"name": name, "from": "import"})
-            product_changed.send(ProductChanged(product.pk))
+            added = Product(name=name, slug=_free_slug(name))
+            added.full_clean()
+            added.save()
+            products[key] = added
+            record(actor, "product.create", added, changes={"name": name, "from": "import"})
+            product_changed.send(ProductChanged(added.pk))
         for key, install in rows:
-            install.product = products[key]
+            found = products[key]
+            assert found is not None  # every unknown name was added above
+            install.product = found
         if replace:
             report.removed = account.installs.count()
             account.installs.all().delete()

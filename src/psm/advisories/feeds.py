@@ -52,7 +52,7 @@ class HttpFetcher:
             raise FetchError(url, "only http and https addresses are fetched")
         request = urllib.request.Request(url, headers={"User-Agent": "PSM advisories poller"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 body: bytes = response.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
             raise FetchError(url, f"HTTP {exc.code} {exc.reason}", exc.code) from None

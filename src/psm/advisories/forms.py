@@ -31,7 +31,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    documents = MultipleFileField(
         label="CSAF 2.0 documents (.json)",
         help_text="Several files at once; each is checked on its own and a bad one does not "
         "stop the rest.",

@@ -98,9 +98,7 @@ def import_document(
         return report
     catalog = catalog or Catalog.load()
     with transaction.atomic():
-        advisory = (
-            Advisory.objects.select_for_update().filter(tracking_id=doc.tracking_id).first()
-        )
+        advisory = Advisory.objects.select_for_update().filter(tracking_id=doc.tracking_id).first()
         if advisory is not None and csaf.revision_key(doc.revision) <= csaf.revision_key(
             advisory.revision
         ):

@@ -132,15 +132,19 @@ def bound_first_last(statements: list[Statement]) -> None:
 
 
 def statements_for(qs: QuerySet[Statement]) -> list[Stmt]:
-    rows = qs.filter(catalog_product__isnull=False).exclude(vers="").values_list(
-        "id",
-        "advisory_id",
-        "vulnerability",
-        "status",
-        "catalog_product_id",
-        "vers",
-        "architecture",
-        "version",
+    rows = (
+        qs.filter(catalog_product__isnull=False)
+        .exclude(vers="")
+        .values_list(
+            "id",
+            "advisory_id",
+            "vulnerability",
+            "status",
+            "catalog_product_id",
+            "vers",
+            "architecture",
+            "version",
+        )
     )
     return [Stmt(*row) for row in rows]
 
@@ -260,9 +264,7 @@ def resolve_product(product: Product) -> set[int]:
         statement.catalog_product_id = catalog.resolve(statement)
         classify(statement, catalog.schemes.get(statement.catalog_product_id or 0))
         if (statement.catalog_product_id, statement.vers, statement.review_state) != before:
-            statement.save(
-                update_fields=["catalog_product", "vers", "unreadable", "review_state"]
-            )
+            statement.save(update_fields=["catalog_product", "vers", "unreadable", "review_state"])
         touched.add(statement.advisory_id)
     return touched
 

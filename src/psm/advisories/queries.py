@@ -34,7 +34,7 @@ def items_for(user: Any) -> QuerySet[AccountAdvisory]:
 
 def review_queue(user: Any, limit: int = 50) -> list[AccountAdvisory]:
     """New relevant advisories waiting for the PSM's review, the most severe first."""
-    items = list(
+    items: list[AccountAdvisory] = list(
         items_for(user)
         .filter(state=ItemState.REVIEW)
         .select_related("advisory", "account")
@@ -130,7 +130,7 @@ def exposure_by_account(user: Any) -> list[dict[str, Any]]:
         entry = table.setdefault(
             row["account__slug"],
             {"slug": row["account__slug"], "name": row["account__name"], "review": 0, "total": 0}
-            | {s: 0 for s in SEVERITY_ORDER},
+            | dict.fromkeys(SEVERITY_ORDER, 0),
         )
         entry[row["advisory__severity"]] += row["n"]
         entry["total"] += row["n"]

@@ -19,6 +19,7 @@ from psm.advisories.versions import Range, Unreadable, key_function, parse_vers
 
 EXCLUDED = frozenset({"fixed", "first_fixed", "known_not_affected"})
 FIX_HINTS = ("fixed", "first_fixed", "recommended")
+RELEVANT_OR_EXCLUDING = AFFECTED | EXCLUDED | {"under_investigation"}
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,8 @@ def decide(install: Inst, statements: Iterable[Stmt]) -> Decision | None:
         for stmt in stmts:
             if stmt.status in FIX_HINTS and stmt.version:
                 fixes.add(stmt.version)
-            if stmt.status not in AFFECTED and stmt.status not in EXCLUDED:
-                if stmt.status != "under_investigation":
-                    continue
+            if stmt.status not in RELEVANT_OR_EXCLUDING:
+                continue
             found = applies(stmt, install)
             if found is None:
                 continue
@@ -142,7 +142,9 @@ def _fixed_in(versions: set[str], scheme: str) -> str:
     return ", ".join(ordered)[:300]
 
 
-def naive_all_pairs(installs: Iterable[Inst], statements: Iterable[Stmt]) -> dict[tuple[int, int], Decision]:
+def naive_all_pairs(
+    installs: Iterable[Inst], statements: Iterable[Stmt]
+) -> dict[tuple[int, int], Decision]:
     """Every advisory against every install, nothing indexed: the benchmark's reference."""
     by_advisory: dict[int, list[Stmt]] = {}
     for stmt in statements:

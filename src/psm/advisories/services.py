@@ -218,9 +218,7 @@ def _sync_actions(item: AccountAdvisory, now: datetime) -> bool:
     added = [InstallAction(item=item, install_id=i) for i in matched - set(have)]
     if added:
         InstallAction.objects.bulk_create(added)
-    dropped = [
-        a.pk for i, a in have.items() if i not in matched and a.state in OPEN_INSTALL_STATES
-    ]
+    dropped = [a.pk for i, a in have.items() if i not in matched and a.state in OPEN_INSTALL_STATES]
     if dropped:
         InstallAction.objects.filter(pk__in=dropped).update(
             state=InstallState.NOT_APPLICABLE,
@@ -394,7 +392,7 @@ def read_ack_token(token: str) -> tuple[AccountAdvisory, Contact]:
         raise AckLinkError("expired") from None
     except signing.BadSignature:
         raise AckLinkError("invalid") from None
-    item_id, nonce, contact_id = (value.split(".") + ["", "", ""])[:3]
+    item_id, nonce, contact_id = [*value.split("."), "", "", ""][:3]
     item = (
         AccountAdvisory.objects.select_related("advisory", "account")
         .filter(pk=int(item_id) if item_id.isdigit() else 0, nonce=nonce)
@@ -525,9 +523,9 @@ def sweep_reminders(now: datetime | None = None) -> int:
                 continue
             item.reminders_sent += 1
             # Deferrals that ended are pending again.
-            item.actions.filter(
-                state=InstallState.DEFERRED, deferred_until__lte=now.date()
-            ).update(state=InstallState.PENDING, deferred_until=None)
+            item.actions.filter(state=InstallState.DEFERRED, deferred_until__lte=now.date()).update(
+                state=InstallState.PENDING, deferred_until=None
+            )
             pending = list(
                 item.actions.filter(state=InstallState.PENDING).select_related(
                     "install__product", "install__site"
@@ -608,6 +606,8 @@ def ignore_range(actor: User, statement: Statement) -> None:
         statement.reviewed_at = timezone.now()
         statement.save(update_fields=["review_state", "reviewed_by", "reviewed_at"])
         record(
-            actor, "advisory.ignore_range", statement.advisory, changes={"text": statement.range_text}
+            actor,
+            "advisory.ignore_range",
+            statement.advisory,
+            changes={"text": statement.range_text},
         )
-

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 DOTTED = re.compile(r"^\d+(?:\.\d+)*$")
@@ -154,7 +155,7 @@ class Range:
         last_k, last_op = bounds[-1]
         if last_op in (">", ">=") and _holds(v, last_op, last_k):
             return True
-        for (k1, op1), (k2, op2) in zip(bounds, bounds[1:], strict=False):
+        for (k1, op1), (k2, op2) in pairwise(bounds):
             if (
                 op1 in (">", ">=")
                 and op2 in ("<", "<=")

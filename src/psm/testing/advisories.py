@@ -34,7 +34,9 @@ def product(
     return branch("vendor", vendor, branch("product_name", name, *inner))
 
 
-def vulnerability(cve: str = "CVE-2026-0001", score: float | None = None, **status: list[str]) -> dict[str, Any]:
+def vulnerability(
+    cve: str = "CVE-2026-0001", score: float | None = None, **status: list[str]
+) -> dict[str, Any]:
     found: dict[str, Any] = {"cve": cve, "product_status": status}
     if score is not None:
         ids = sorted({pid for ids in status.values() for pid in ids})
@@ -50,7 +52,11 @@ def vulnerability(cve: str = "CVE-2026-0001", score: float | None = None, **stat
                     "version": "3.1",
                     "vectorString": vector,
                     "baseScore": score,
-                    "baseSeverity": "CRITICAL" if score >= 9 else "HIGH" if score >= 7 else "MEDIUM",
+                    "baseSeverity": "CRITICAL"
+                    if score >= 9
+                    else "HIGH"
+                    if score >= 7
+                    else "MEDIUM",
                 },
             }
         ]
@@ -114,7 +120,9 @@ def raw(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc).encode()
 
 
-def clearcase_doc(tracking_id: str = "PSM-CC-0001", version: str = "1", **kwargs: Any) -> dict[str, Any]:
+def clearcase_doc(
+    tracking_id: str = "PSM-CC-0001", version: str = "1", **kwargs: Any
+) -> dict[str, Any]:
     """ClearCase >=9.0.0|<9.0.2.3 affected, 9.0.2.3 fixed, with a vendor fix."""
     doc = document(
         tracking_id,
@@ -158,7 +166,14 @@ def catalog(book: Book) -> dict[str, Any]:
     a_new = install(book.a, clearcase, "9.0.2.10", "Linux x86_64", a_site)
     b_cc = install(book.b, clearcase, "9.0.2", "Windows Server 2022", b_site)
     a_doors = install(book.a, doors, "9.7", "Windows", a_site)
-    return {"clearcase": clearcase, "doors": doors, "a_cc": a_cc, "a_new": a_new, "b_cc": b_cc, "a_doors": a_doors}
+    return {
+        "clearcase": clearcase,
+        "doors": doors,
+        "a_cc": a_cc,
+        "a_new": a_new,
+        "b_cc": b_cc,
+        "a_doors": a_doors,
+    }
 
 
 def install(
@@ -203,7 +218,7 @@ def foreign_action_id(book: Book) -> int:
 
 def some_statement(book: Book) -> Statement:
     foreign_item(book)
-    return Statement.objects.first()
+    return Statement.objects.get(pk=Statement.objects.order_by("pk").values("pk")[:1])
 
 
 # --- a CSAF provider on a local HTTP server ----------------------------------------------
@@ -232,7 +247,9 @@ class Provider:
         self.files[f"csaf/white/{path}"] = body
         if sha256:
             digest = hashlib.sha256(body).hexdigest()
-            self.files[f"csaf/white/{path}.sha256"] = f"{digest}  {path.rsplit('/', 1)[-1]}\n".encode()
+            self.files[f"csaf/white/{path}.sha256"] = (
+                f"{digest}  {path.rsplit('/', 1)[-1]}\n".encode()
+            )
         lines = [f'"{path}","{stamp}"']
         old = self.files.get("csaf/white/changes.csv", b"").decode().splitlines()
         lines += [line for line in old if not line.startswith(f'"{path}"')]
@@ -274,7 +291,11 @@ def start_provider() -> Provider:
             "list_on_CSAF_aggregators": True,
             "metadata_version": "2.0",
             "mirror_on_CSAF_aggregators": True,
-            "publisher": {"category": "vendor", "name": "IBM Rational", "namespace": "https://rational.example.com"},
+            "publisher": {
+                "category": "vendor",
+                "name": "IBM Rational",
+                "namespace": "https://rational.example.com",
+            },
             "role": "csaf_provider",
         }
     ).encode()

@@ -3,8 +3,8 @@ the portal or by the signed link in the e-mail) and the status of each install."
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -85,8 +85,13 @@ def portal_item(request: HtmxRequest, item_id: int) -> HttpResponse:
         **services.delivery_context(item, None),
         "contact": contact,
         "actions": [
-            (a, InstallStateForm(prefix=f"a{a.pk}", initial={
-                "state": a.state, "deferred_until": a.deferred_until, "note": a.note}))
+            (
+                a,
+                InstallStateForm(
+                    prefix=f"a{a.pk}",
+                    initial={"state": a.state, "deferred_until": a.deferred_until, "note": a.note},
+                ),
+            )
             for a in item.actions.select_related("install__product", "install__site")
         ],
         "matches": Match.objects.filter(account=item.account, advisory=item.advisory)

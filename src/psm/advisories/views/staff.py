@@ -121,7 +121,7 @@ def upload(request: HtmxRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         report = ImportReport()
         catalog = Catalog.load()
-        for upload_file in form.cleaned_data["files"]:
+        for upload_file in form.cleaned_data["documents"]:
             raw = upload_file.read()
             name = upload_file.name or "upload.json"
             report.add(import_document(raw, name, actor=acting_user(request), catalog=catalog))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -65,6 +65,6 @@ class Command(BaseCommand):
             summary += f"; added to the catalog: {', '.join(report.products_added)}"
         self.stdout.write(summary)
 
-    def fail(self, message: str, status: int) -> Any:
+    def fail(self, message: str, status: int) -> NoReturn:
         self.stderr.write(f"error: {message}")
         sys.exit(status)

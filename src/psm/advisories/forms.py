@@ -82,7 +82,12 @@ class InstallStateForm(forms.Form):
         label="Deferred until",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    note = forms.CharField(required=False, max_length=500, label="Note")
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Note",
+        widget=forms.TextInput(attrs={"placeholder": "Note (optional)"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -71,6 +71,19 @@ class Advisory(models.Model):
         return ""
 
 
+# CSAF product statuses as people read them.
+STATUS_LABELS = {
+    "known_affected": "affected",
+    "first_affected": "first affected version",
+    "last_affected": "last affected version",
+    "fixed": "fixed",
+    "first_fixed": "first fixed version",
+    "known_not_affected": "not affected",
+    "under_investigation": "under investigation",
+    "recommended": "recommended version",
+}
+
+
 class ReviewState(models.TextChoices):
     NONE = "", "Readable"
     OPEN = "open", "Waiting for a person"
@@ -125,6 +138,10 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory_id} {self.status} {self.full_name or self.product_ref}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status.replace("_", " "))
 
     @property
     def range_text(self) -> str:

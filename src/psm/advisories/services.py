@@ -6,6 +6,7 @@ Every change writes, audits and notifies (through the outbox) in one transaction
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,46 +123,45 @@ def refresh_items(pairs: set[tuple[int, int]], now: datetime | None = None) -> N
             account_id__in=accounts, advisory_id__in=advisories
         ).select_related("advisory", "account")
     }
-    psms = primary_psms(accounts)
     new_items = []
-    with collected():
-        for pair in pairs:
-            count = counts.get(pair, 0)
-            item = items.get(pair)
-            if item is None and count:
-                new_items.append(
-                    AccountAdvisory(
-                        account_id=pair[0],
-                        advisory_id=pair[1],
-                        state=ItemState.REVIEW,
-                        relevant_since=now,
-                    )
+    told: list[tuple[AccountAdvisory, str]] = []
+    for pair in pairs:
+        count = counts.get(pair, 0)
+        item = items.get(pair)
+        if item is None and count:
+            new_items.append(
+                AccountAdvisory(
+                    account_id=pair[0],
+                    advisory_id=pair[1],
+                    state=ItemState.REVIEW,
+                    relevant_since=now,
                 )
-            elif item is None:
-                continue
-            elif count and item.state == ItemState.WITHDRAWN:
-                item.state = ItemState.REVIEW
-                item.relevant_since = now
-                item.save(update_fields=["state", "relevant_since"])
-                _tell_psm(item, psms, "relevant")
-            elif not count and item.state in (ItemState.REVIEW, ItemState.DELIVERED):
-                item.state = ItemState.WITHDRAWN
-                item.remind_at = None
-                item.save(update_fields=["state", "remind_at"])
-                record(None, "advisory.withdraw", item, account=item.account)
-                _tell_psm(item, psms, "withdrawn")
-            elif count and item.state == ItemState.DELIVERED and _sync_actions(item, now):
-                _tell_psm(item, psms, "changed")
-        if new_items:
-            AccountAdvisory.objects.bulk_create(new_items, batch_size=1000)
-            fresh = AccountAdvisory.objects.filter(
-                account_id__in={i.account_id for i in new_items},
-                advisory_id__in={i.advisory_id for i in new_items},
-                relevant_since=now,
-                state=ItemState.REVIEW,
-            ).select_related("advisory", "account")
-            for item in fresh:
-                _tell_psm(item, psms, "relevant")
+            )
+        elif item is None:
+            continue
+        elif count and item.state == ItemState.WITHDRAWN:
+            item.state = ItemState.REVIEW
+            item.relevant_since = now
+            item.save(update_fields=["state", "relevant_since"])
+            told.append((item, "relevant"))
+        elif not count and item.state in (ItemState.REVIEW, ItemState.DELIVERED):
+            item.state = ItemState.WITHDRAWN
+            item.remind_at = None
+            item.save(update_fields=["state", "remind_at"])
+            record(None, "advisory.withdraw", item, account=item.account)
+            told.append((item, "withdrawn"))
+        elif count and item.state == ItemState.DELIVERED and _sync_actions(item, now):
+            told.append((item, "changed"))
+    if new_items:
+        AccountAdvisory.objects.bulk_create(new_items, batch_size=1000)
+        fresh = AccountAdvisory.objects.filter(
+            account_id__in={i.account_id for i in new_items},
+            advisory_id__in={i.advisory_id for i in new_items},
+            relevant_since=now,
+            state=ItemState.REVIEW,
+        ).select_related("advisory", "account")
+        told += [(item, "relevant") for item in fresh]
+    _tell_psms(told, now)
 
 
 def primary_psms(account_ids: Iterable[int]) -> dict[int, User]:
@@ -180,31 +180,53 @@ WHY = {
 }
 
 
-def _tell_psm(item: AccountAdvisory, psms: dict[int, User], kind: str) -> None:
-    psm = psms.get(item.account_id)
-    if psm is None or not psm.email:
+def _tell_psms(told: list[tuple[AccountAdvisory, str]], now: datetime) -> None:
+    """One e-mail per PSM, advisory and kind of change, naming each account concerned and
+    the installs matched (a big advisory tells a PSM once, not once per account)."""
+    if not told:
         return
-    advisory = item.advisory
-    subject = f"[{advisory.tracking_id}] {WHY[kind]} {item.account.name}"
-    context = {
-        "item": item,
-        "advisory": advisory,
-        "kind": kind,
-        "why": WHY[kind],
-        "matches": list(
-            Match.objects.filter(account_id=item.account_id, advisory=advisory).order_by("reason")
-        ),
-        "url": settings.BASE_URL + item.get_absolute_url(),
-    }
-    notify(
-        f"advisory:{item.pk}:{kind}:{advisory.revision}:{item.relevant_since:%s}"[:200],
-        transport=TransportKind.EMAIL,
-        recipient=psm.email,
-        subject=subject[:300],
-        body=render_to_string("advisories/email/psm.txt", context),
-        user=psm,
-        account=item.account,
-    )
+    psms = primary_psms({item.account_id for item, _ in told})
+    reasons: dict[tuple[int, int], list[str]] = {}
+    for account_id, advisory_id, reason, fixed in Match.objects.filter(
+        account_id__in={i.account_id for i, _ in told},
+        advisory_id__in={i.advisory_id for i, _ in told},
+    ).values_list("account_id", "advisory_id", "reason", "fixed_in"):
+        line = f"{reason} (fixed in {fixed})" if fixed else reason
+        reasons.setdefault((account_id, advisory_id), []).append(line)
+    groups: dict[tuple[int, int, str], list[AccountAdvisory]] = {}
+    for item, kind in told:
+        psm = psms.get(item.account_id)
+        if psm is not None and psm.email:
+            groups.setdefault((psm.pk, item.advisory_id, kind), []).append(item)
+    by_pk = {psm.pk: psm for psm in psms.values()}
+    with collected():
+        for (psm_pk, _, kind), group in groups.items():
+            psm = by_pk[psm_pk]
+            group.sort(key=lambda i: i.account.name)
+            advisory = group[0].advisory
+            entries = [
+                {
+                    "account": item.account.name,
+                    "url": settings.BASE_URL + item.get_absolute_url(),
+                    "reasons": sorted(reasons.get((item.account_id, item.advisory_id), [])),
+                }
+                for item in group
+            ]
+            whom = group[0].account.name if len(group) == 1 else f"{len(group)} of your accounts"
+            ids = ",".join(str(i.pk) for i in group)
+            digest = hashlib.sha256(f"{ids}:{now.isoformat()}".encode()).hexdigest()[:20]
+            notify(
+                f"advisory:{advisory.pk}:{advisory.revision}:{kind}:{psm.pk}:{digest}",
+                transport=TransportKind.EMAIL,
+                recipient=psm.email,
+                subject=f"[{advisory.tracking_id}] {WHY[kind]} {whom}"[:300],
+                body=render_to_string(
+                    "advisories/email/psm.txt",
+                    {"advisory": advisory, "kind": kind, "why": WHY[kind], "entries": entries},
+                ),
+                user=psm,
+                account=group[0].account if len(group) == 1 else None,
+            )
 
 
 def _sync_actions(item: AccountAdvisory, now: datetime) -> bool:

@@ -13,13 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from psm.accounts.models import InstalledProduct, Product
 from psm.advisories.csaf import AFFECTED
 from psm.advisories.models import Match, ReviewState, Statement
-from psm.advisories.rules import Decision, Inst, Stmt, decide
+from psm.advisories.rules import Decision, Inst, ProductIndex, Stmt, decide_indexed
 from psm.advisories.versions import Unreadable, exact, parse_vers
 
 Pair = tuple[int, int]  # (account id, advisory id)
@@ -146,11 +148,13 @@ def statements_for(qs: QuerySet[Statement]) -> list[Stmt]:
             "version",
         )
     )
-    return [Stmt(*row) for row in rows]
+    return [Stmt._make(row) for row in rows]
 
 
 def installs_for(qs: QuerySet[InstalledProduct]) -> list[Inst]:
-    rows = qs.values_list(
+    """The installs as the rules need them. Read with the cursor: a popular product has
+    thousands of installs, and Django's row conversion would be most of the matching time."""
+    columns = qs.values_list(
         "id",
         "account_id",
         "product_id",
@@ -160,21 +164,32 @@ def installs_for(qs: QuerySet[InstalledProduct]) -> list[Inst]:
         "site__name",
         "product__version_scheme",
     )
+    try:
+        sql, params = columns.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``product_id__in=[]``
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [Inst(a, b, c, d, e, f or "", g or "", h) for a, b, c, d, e, f, g, h in rows]
 
 
 def compute(installs: list[Inst], statements: list[Stmt]) -> dict[tuple[int, int], Decision]:
-    """(advisory id, install id) → decision, looking only at statements about each install's
-    product (the index a naive matcher lacks)."""
-    by_product: dict[int, dict[int, list[Stmt]]] = defaultdict(lambda: defaultdict(list))
-    for stmt in statements:
-        by_product[stmt.product_id][stmt.advisory_id].append(stmt)
-    found: dict[tuple[int, int], Decision] = {}
+    """(advisory id, install id) → decision. Each product's installs are sorted by version
+    once; each advisory's ranges then find their installs by binary search (the index a
+    naive matcher lacks)."""
+    by_product: dict[int, list[Inst]] = defaultdict(list)
     for install in installs:
-        for advisory_id, stmts in by_product.get(install.product_id, {}).items():
-            decision = decide(install, stmts)
-            if decision is not None:
-                found[(advisory_id, install.id)] = decision
+        by_product[install.product_id].append(install)
+    indexes = {pid: ProductIndex(group) for pid, group in by_product.items()}
+    groups: dict[tuple[int, int], list[Stmt]] = defaultdict(list)
+    for stmt in statements:
+        if stmt.product_id in indexes:
+            groups[(stmt.advisory_id, stmt.product_id)].append(stmt)
+    found: dict[tuple[int, int], Decision] = {}
+    for (advisory_id, product_id), stmts in groups.items():
+        for install_id, decision in decide_indexed(indexes[product_id], stmts).items():
+            found[(advisory_id, install_id)] = decision
     return found
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from psm.advisories import matching
 from psm.advisories.events import AdvisoryDelivered, advisory_delivered
 from psm.advisories.models import (
     AccountAdvisory,
+    Advisory,
     AdvisoryPolicy,
     InstallAction,
     InstallState,
@@ -220,13 +222,43 @@ def _tell_psms(told: list[tuple[AccountAdvisory, str]], now: datetime) -> None:
                 transport=TransportKind.EMAIL,
                 recipient=psm.email,
                 subject=f"[{advisory.tracking_id}] {WHY[kind]} {whom}"[:300],
-                body=render_to_string(
-                    "advisories/email/psm.txt",
-                    {"advisory": advisory, "kind": kind, "why": WHY[kind], "entries": entries},
-                ),
+                body=psm_email(advisory, kind, entries),
                 user=psm,
                 account=group[0].account if len(group) == 1 else None,
             )
+
+
+NEXT_STEP = {
+    "relevant": "Each waits for your review: deliver it, edit the text for the client, or "
+    "mark it not relevant.",
+    "withdrawn": "Nothing more is needed unless you told the client about it.",
+    "changed": "The installs on the delivered advisory have been updated.",
+}
+
+
+def psm_email(advisory: Advisory, kind: str, entries: list[dict[str, Any]]) -> str:
+    """The PSM's e-mail about a change of relevance, in plain text. Built in Python rather
+    than by a template: a big advisory tells up to every PSM at once, inside the import."""
+    whom = entries[0]["account"] if len(entries) == 1 else f"{len(entries)} of your accounts"
+    lines = [
+        f"{advisory.tracking_id} (revision {advisory.revision}) {WHY[kind]} {whom}.",
+        "",
+        advisory.title,
+    ]
+    if advisory.severity:
+        score = f" (CVSS {advisory.score})" if advisory.score else ""
+        lines.append(f"Severity: {advisory.get_severity_display()}{score}")
+    if advisory.cves:
+        lines.append(f"CVEs: {', '.join(advisory.cves)}")
+    if advisory.tlp:
+        lines.append(f"TLP:{advisory.tlp}")
+    for entry in entries:
+        lines += ["", f"{entry['account']}:"]
+        reasons = entry["reasons"] or ["it matches none of the account's installs any more"]
+        lines += [f"- {reason}" for reason in reasons]
+        lines.append(entry["url"])
+    lines += ["", NEXT_STEP[kind], ""]
+    return "\n".join(lines)
 
 
 def _sync_actions(item: AccountAdvisory, now: datetime) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -43,6 +43,7 @@ class Unreadable(ValueError):
     """A version or range we cannot read; the message says why, in words."""
 
 
+@lru_cache(maxsize=262144)
 def dotted_key(version: str) -> tuple[int, ...]:
     """``"9.0.2.10"`` → ``(9, 0, 2, 10)``; trailing zero fields dropped so 9.1 == 9.1.0."""
     text = version.strip()
@@ -69,6 +70,7 @@ def _univers_class(scheme: str) -> Any:
     return getattr(versions, UNIVERS_SCHEMES[scheme])
 
 
+@cache
 def key_function(scheme: str) -> Callable[[str], Any]:
     """A function turning a version of ``scheme`` into something ordered; raises Unreadable."""
     if scheme in DOTTED_SCHEMES:
@@ -128,27 +130,18 @@ class Range:
 
     def contains(self, version: str, product_scheme: str = "dotted") -> bool:
         """The vers algorithm: equalities first, then the intervals the sorted bounds make."""
-        key = key_function(self.effective_scheme(product_scheme))
-        if any(c.comparator == "*" for c in self.constraints):
+        scheme = self.effective_scheme(product_scheme)
+        prepared = _prepare(self, scheme)
+        if prepared.everything:
             return True
-        v = key(version)
-        bounds = []
-        only_not_equal = True
-        for c in self.constraints:
-            k = key(c.version)
-            if c.comparator == "=":
-                only_not_equal = False
-                if v == k:
-                    return True
-            elif c.comparator == "!=":
-                if v == k:
-                    return False
-            else:
-                only_not_equal = False
-                bounds.append((k, c.comparator))
+        v = key_function(scheme)(version)
+        if v in prepared.equal:
+            return True
+        if v in prepared.not_equal:
+            return False
+        bounds = prepared.bounds
         if not bounds:
-            return only_not_equal
-        bounds.sort(key=lambda b: b[0])
+            return prepared.only_not_equal
         first_k, first_op = bounds[0]
         if first_op in ("<", "<=") and _holds(v, first_op, first_k):
             return True
@@ -164,6 +157,41 @@ class Range:
             ):
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A range ready to compare: ``equal`` and ``not_equal`` points, sorted ``bounds``."""
+
+    everything: bool
+    equal: list[Any]
+    not_equal: list[Any]
+    bounds: list[tuple[Any, str]]
+    only_not_equal: bool
+
+
+def prepared(found: Range, scheme: str) -> _Prepared:
+    """The range's versions as keys of ``scheme`` (cached); raises Unreadable."""
+    return _prepare(found, scheme)
+
+
+@lru_cache(maxsize=65536)
+def _prepare(found: Range, scheme: str) -> _Prepared:
+    """A range's versions read once per scheme (ranges are matched against many installs)."""
+    if any(c.comparator == "*" for c in found.constraints):
+        return _Prepared(True, [], [], [], False)
+    key = key_function(scheme)
+    equal, not_equal, bounds = [], [], []
+    for c in found.constraints:
+        k = key(c.version)
+        if c.comparator == "=":
+            equal.append(k)
+        elif c.comparator == "!=":
+            not_equal.append(k)
+        else:
+            bounds.append((k, c.comparator))
+    bounds.sort(key=lambda b: b[0])
+    return _Prepared(False, equal, not_equal, bounds, not equal and not bounds)
 
 
 def _holds(v: Any, op: str, k: Any) -> bool:

@@ -154,7 +154,7 @@ def statements_for(qs: QuerySet[Statement]) -> list[Stmt]:
 def installs_for(qs: QuerySet[InstalledProduct]) -> list[Inst]:
     """The installs as the rules need them. Read with the cursor: a popular product has
     thousands of installs, and Django's row conversion would be most of the matching time."""
-    columns = qs.values_list(
+    columns = qs.order_by().values_list(
         "id",
         "account_id",
         "product_id",

@@ -27,9 +27,7 @@ statements = st.lists(
     max_size=6,
 )
 installs = st.lists(
-    st.tuples(
-        st.one_of(versions, st.just("V7.2")), st.sampled_from(["Linux x86_64", "AIX", ""])
-    ),
+    st.tuples(st.one_of(versions, st.just("V7.2")), st.sampled_from(["Linux x86_64", "AIX", ""])),
     min_size=1,
     max_size=12,
 )

@@ -233,3 +233,46 @@ def test_staff_review_pages(book, item) -> None:
     assert login(book.charlie).get(reverse("advisories:account", args=["acme"])).status_code == 200
     assert alice.get(item.advisory.get_absolute_url()).status_code == 200
     assert re.search(rb"Acme", login(book.charlie).get(reverse("advisories:home")).content)
+
+
+def test_my_day_account_360_and_portal_home_show_advisories(book, item) -> None:
+    alice = login(book.alice)
+    day = alice.get(reverse("insights:my-day"))
+    assert b"Advisories to review" in day.content and b"PSM-CC-0001" in day.content
+    account = alice.get(reverse("accounts:detail", args=["acme"]))
+    assert b"advx-h" in account.content and b"Critical" in account.content
+    portal = login(book.client_a)
+    home = portal.get(reverse("portal:home"))
+    assert b"Advisories for your installations" in home.content
+    assert b"Critical" not in home.content  # not delivered yet: nothing shown to the client
+    services.deliver(book.alice, item)
+    assert b"Critical" in portal.get(reverse("portal:home")).content
+    # Bob sees Globex's item on his day, never Acme's.
+    bob_day = login(book.bob).get(reverse("insights:my-day")).content
+    assert b"Globex" in bob_day
+
+
+def test_timeline_entries(book, item) -> None:
+    from psm.advisories.timeline import timeline_entries
+
+    services.deliver(book.alice, item)
+    services.acknowledge(item, book.contact_a, None)
+    since = timezone.now() - timedelta(days=1)
+    staff = [e.title for e in timeline_entries(book.a, since)]
+    assert any(t.startswith("Advisory relevant") for t in staff)
+    assert any(t.startswith("Advisory delivered") for t in staff)
+    assert any(t.startswith("Advisory acknowledged") for t in staff)
+    client = timeline_entries(book.a, since, for_client=True)
+    assert not any(e.title.startswith("Advisory relevant") for e in client)
+    assert all("/advisories/portal/" in e.url for e in client)
+
+
+def test_report_query(book, item) -> None:
+    from psm.advisories.queries import delivered_and_pending
+
+    services.deliver(book.alice, item)
+    now = timezone.now()
+    found = delivered_and_pending(book.a, now - timedelta(days=1), now + timedelta(minutes=1))
+    assert [d["advisory"] for d in found["delivered"]] == ["PSM-CC-0001"]
+    assert found["pending"][0]["installs"][0]["state"] == "pending"
+    assert delivered_and_pending(book.b, now - timedelta(days=1), now)["delivered"] == []

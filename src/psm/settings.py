@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from psm.channels.email import priority_words as _priority_words
+from psm.lib import priority_words as _priority_words
 from psm.lib.env import Env
 
 env = Env()

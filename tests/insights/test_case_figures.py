@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from psm.cases import services as case_services
 from psm.cases.models import Case
-from psm.insights.templatetags.insights_tags import time_left, urgency
+from psm.insights.display import time_left, urgency
 from psm.team import services as team_services
 from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, ContactFactory

@@ -21,9 +21,10 @@ from psm.cases.forms import (
     StatusForm,
 )
 from psm.cases.models import ACTIVE, Attachment, Case, Message
-from psm.channels.email.outgoing import case_address
-from psm.lib.access import HtmxRequest, acting_user, staff_only
+from psm.cases.notify import case_address
+from psm.lib.htmx import HtmxRequest
 from psm.lib.pagination import IdPaginator
+from psm.team.access import acting_user, staff_only
 from psm.team.models import User
 
 PER_PAGE = 50

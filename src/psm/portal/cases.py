@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from psm.accounts.models import Contact
 from psm.cases import services
 from psm.cases.models import ACTIVE, Attachment, Case, CaseStatus, Message, Origin
-from psm.lib.access import clients_only
 from psm.portal.access import portal_contact
 from psm.portal.forms import CaseFilterForm, NewCaseForm, ReplyForm
 from psm.portal.queries import client_zone
-from psm.team.models import User
+from psm.team.access import acting_user, clients_only
 
 PER_PAGE = 25
 
@@ -114,8 +113,7 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
             "closed": False,
         }
         return render(request, "portal/case_detail.html", context, status=400)
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     services.add_message(
         user,
         case,
@@ -137,8 +135,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, account=account, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        assert isinstance(user, User)
+        user = acting_user(request)
         try:
             case = services.open_case(
                 user,

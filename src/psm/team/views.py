@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from psm.accounts.scoping import visible_accounts
-from psm.lib.access import acting_user, staff_only
+from psm.team.access import acting_user, staff_only
 from psm.team.forms import AbsenceForm
 from psm.team.models import Absence, Assignment, Role, User
 from psm.team.services import start_absence

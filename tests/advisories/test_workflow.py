@@ -253,16 +253,16 @@ def test_my_day_account_360_and_portal_home_show_advisories(book, item) -> None:
 
 
 def test_timeline_entries(book, item) -> None:
-    from psm.advisories.timeline import timeline_entries
+    from psm.advisories.timeline import entries
 
     services.deliver(book.alice, item)
     services.acknowledge(item, book.contact_a, None)
-    since = timezone.now() - timedelta(days=1)
-    staff = [e.title for e in timeline_entries(book.a, since)]
+    since, until = timezone.now() - timedelta(days=1), timezone.now() + timedelta(minutes=1)
+    staff = [e.title for e in entries(book.a, since, until, for_client=False, limit=50)]
     assert any(t.startswith("Advisory relevant") for t in staff)
     assert any(t.startswith("Advisory delivered") for t in staff)
     assert any(t.startswith("Advisory acknowledged") for t in staff)
-    client = timeline_entries(book.a, since, for_client=True)
+    client = list(entries(book.a, since, until, for_client=True, limit=50))
     assert not any(e.title.startswith("Advisory relevant") for e in client)
     assert all("/advisories/portal/" in e.url for e in client)
 
@@ -276,3 +276,27 @@ def test_report_query(book, item) -> None:
     assert [d["advisory"] for d in found["delivered"]] == ["PSM-CC-0001"]
     assert found["pending"][0]["installs"][0]["state"] == "pending"
     assert delivered_and_pending(book.b, now - timedelta(days=1), now)["delivered"] == []
+
+
+def test_install_form_saved_unchanged_keeps_its_date_and_audits_nothing(book, item) -> None:
+    services.deliver(book.alice, item)
+    action = item.actions.get()
+    until = timezone.localdate() + timedelta(days=10)
+    services.set_install_state(
+        book.alice, action, services.InstallUpdate(InstallState.DEFERRED, until, "freeze")
+    )
+    alice = login(book.alice)
+    page = alice.get(item.get_absolute_url()).content.decode()
+    assert f'type="date" name="a{action.pk}-deferred_until" value="{until.isoformat()}"' in page
+    audits = AuditEntry.objects.count()
+    url = reverse("advisories:item-install", args=["acme", item.pk, action.pk])
+    prefix = f"a{action.pk}-"
+    data = {
+        prefix + "state": "deferred",
+        prefix + "deferred_until": until.isoformat(),
+        prefix + "note": "freeze",
+    }
+    assert alice.post(url, data).status_code == 302
+    assert AuditEntry.objects.count() == audits
+    action.refresh_from_db()
+    assert action.deferred_until == until

@@ -15,7 +15,7 @@ from psm.accounts.models import (
     Product,
     Site,
 )
-from psm.lib.access import acting_user
+from psm.team.access import acting_user
 
 
 class SiteInline(admin.TabularInline[Site, Account]):

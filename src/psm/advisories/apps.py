@@ -6,9 +6,9 @@ class AdvisoriesConfig(AppConfig):
     verbose_name = "Advisories"
 
     def ready(self) -> None:
-        # Inventory and catalog live below us: they announce changes, we re-match.
-        from psm.accounts.events import installs_changed, product_changed
-        from psm.advisories.subscribers import on_installs_changed, on_product_changed
+        from psm.advisories import reactions
+        from psm.advisories import timeline as advisories
+        from psm.lib import timeline
 
-        installs_changed.subscribe(on_installs_changed)
-        product_changed.subscribe(on_product_changed)
+        timeline.register("advisories", "Advisories", advisories.entries)
+        reactions.connect()

@@ -6,6 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from psm.advisories.models import InstallState, ItemState, Severity
+from psm.lib.forms import DateInput
 
 MAX_FILES = 200
 
@@ -80,7 +81,7 @@ class InstallStateForm(forms.Form):
     deferred_until = forms.DateField(
         required=False,
         label="Deferred until",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     note = forms.CharField(
         required=False,

@@ -403,6 +403,8 @@ def mark_not_relevant(actor: User, item: AccountAdvisory, reason: str) -> None:
 
 
 def edit_client_text(actor: User, item: AccountAdvisory, text: str) -> None:
+    if text.strip() == item.client_text:
+        return
     with transaction.atomic():
         before = item.client_text
         item.client_text = text.strip()
@@ -500,18 +502,20 @@ def set_install_state(actor: User, action: InstallAction, update: InstallUpdate)
     item = action.item
     if item.state != ItemState.DELIVERED:
         raise ValidationError("Only a delivered advisory's installs have a status.")
+    deferred_until = update.deferred_until if update.state == InstallState.DEFERRED else None
+    note = update.note.strip()[:500]
+    if (action.state, action.deferred_until, action.note) == (update.state, deferred_until, note):
+        return  # saved unchanged: nothing to write or audit
     if update.state == InstallState.DEFERRED:
-        if update.deferred_until is None:
+        if deferred_until is None:
             raise ValidationError("Give the date it is deferred until.")
-        if update.deferred_until <= timezone.localdate():
+        if deferred_until <= timezone.localdate():
             raise ValidationError("A deferral ends on a future date.")
     with transaction.atomic():
         before = action.state
         action.state = update.state
-        action.deferred_until = (
-            update.deferred_until if update.state == InstallState.DEFERRED else None
-        )
-        action.note = update.note.strip()[:500]
+        action.deferred_until = deferred_until
+        action.note = note
         action.updated_by = actor
         action.save()
         _schedule(item, timezone.now())

@@ -1,9 +1,9 @@
-"""The advisories side of an account's timeline: relevant, delivered, acknowledged,
-withdrawn (plain entries; the insights gatherer finds this module by name)."""
+"""The advisories side of an account's timeline: relevant (staff only), delivered,
+acknowledged. Registered with ``psm.lib.timeline`` in ``AppConfig.ready()``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -11,27 +11,12 @@ from django.urls import reverse
 
 from psm.accounts.models import Account
 from psm.advisories.models import AccountAdvisory, ItemState
+from psm.lib.timeline import Entry
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    title: str
-    summary: str
-    url: str
-    actor: str
-    internal: bool = False
-
-
-def timeline_entries(
-    account: Account,
-    since: datetime,
-    until: datetime | None = None,
-    *,
-    for_client: bool = False,
-    limit: int = 200,
-) -> list[TimelineEntry]:
+def entries(
+    account: Account, since: datetime, until: datetime, *, for_client: bool, limit: int
+) -> Iterable[Entry]:
     items = (
         AccountAdvisory.objects.filter(account=account)
         .filter(
@@ -42,15 +27,15 @@ def timeline_entries(
         .select_related("advisory", "acknowledged_by", "reviewed_by")
         .order_by("-relevant_since")[: limit * 2]
     )
-    entries: list[TimelineEntry] = []
+    found: list[Entry] = []
     for item in items:
         advisory = item.advisory
         staff_url = reverse("advisories:item", args=[account.slug, item.pk])
         client_url = reverse("advisories:portal-item", args=[item.pk])
         name = f"{advisory.tracking_id}: {advisory.title}"[:200]
         if not for_client:
-            entries.append(
-                TimelineEntry(
+            found.append(
+                Entry(
                     item.relevant_since,
                     "advisory",
                     f"Advisory relevant: {name}",
@@ -61,8 +46,8 @@ def timeline_entries(
                 )
             )
         if item.delivered_at and item.state != ItemState.REVIEW:
-            entries.append(
-                TimelineEntry(
+            found.append(
+                Entry(
                     item.delivered_at,
                     "advisory",
                     f"Advisory delivered: {name}",
@@ -72,8 +57,8 @@ def timeline_entries(
                 )
             )
         if item.acknowledged_at:
-            entries.append(
-                TimelineEntry(
+            found.append(
+                Entry(
                     item.acknowledged_at,
                     "advisory",
                     f"Advisory acknowledged: {advisory.tracking_id}",
@@ -82,6 +67,6 @@ def timeline_entries(
                     item.acknowledged_by.name if item.acknowledged_by else "client",
                 )
             )
-    entries = [e for e in entries if e.at >= since and (until is None or e.at < until)]
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]
+    found = [e for e in found if since <= e.at < until]
+    found.sort(key=lambda e: e.at, reverse=True)
+    return found[:limit]

@@ -19,7 +19,8 @@ from psm.advisories import queries, services
 from psm.advisories.forms import InstallStateForm
 from psm.advisories.models import AccountAdvisory, ItemState, Match
 from psm.advisories.views.staff import install_state
-from psm.lib.access import HtmxRequest, acting_user, clients_only
+from psm.lib.htmx import HtmxRequest
+from psm.team.access import acting_user, clients_only
 
 ACK_MESSAGES = {
     "invalid": "This link is not valid (or the advisory was withdrawn).",

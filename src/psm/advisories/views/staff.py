@@ -34,7 +34,8 @@ from psm.advisories.models import (
     ItemState,
     Match,
 )
-from psm.lib.access import HtmxRequest, acting_user, staff_only
+from psm.lib.htmx import HtmxRequest
+from psm.team.access import acting_user, staff_only
 
 PAGE = 50
 

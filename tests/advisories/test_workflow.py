@@ -239,7 +239,7 @@ def test_my_day_account_360_and_portal_home_show_advisories(book, item) -> None:
     alice = login(book.alice)
     day = alice.get(reverse("insights:my-day"))
     assert b"Advisories to review" in day.content and b"PSM-CC-0001" in day.content
-    account = alice.get(reverse("accounts:detail", args=["acme"]))
+    account = alice.get(reverse("insights:account", args=["acme"]))
     assert b"advx-h" in account.content and b"Critical" in account.content
     portal = login(book.client_a)
     home = portal.get(reverse("portal:home"))

@@ -84,6 +84,11 @@ class ExposureRow:
     counts: list[int]
     total: int
 
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        """(age label, count), for a table cell that names its column on a phone."""
+        return [(label, n) for (_, label, _), n in zip(AGES, self.counts, strict=True)]
+
 
 @dataclass
 class Exposure:

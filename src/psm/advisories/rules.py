@@ -272,14 +272,19 @@ def decide_indexed(index: ProductIndex, statements: list[Stmt]) -> dict[int, Dec
 def naive_all_pairs(
     installs: Iterable[Inst], statements: Iterable[Stmt]
 ) -> dict[tuple[int, int], Decision]:
-    """Every advisory against every install, nothing indexed: the benchmark's reference."""
+    """Every advisory against every install, nothing indexed: the benchmark's reference.
+    Each pair is looked at; a pair whose product the advisory does not name is dismissed
+    with one set lookup, the others go through ``decide`` (one install, version by version)."""
     by_advisory: dict[int, list[Stmt]] = {}
     for stmt in statements:
         by_advisory.setdefault(stmt.advisory_id, []).append(stmt)
     found: dict[tuple[int, int], Decision] = {}
     installs = list(installs)
     for advisory_id, stmts in by_advisory.items():
+        named = {stmt.product_id for stmt in stmts}
         for install in installs:
+            if install.product_id not in named:
+                continue
             decision = decide(install, stmts)
             if decision is not None:
                 found[(advisory_id, install.id)] = decision

@@ -41,3 +41,8 @@ urlpatterns = [
     path("", include("psm.insights.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "psm.views.bad_request"
+handler403 = "psm.views.permission_denied"
+handler404 = "psm.views.page_not_found"
+handler500 = "psm.views.server_error"

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import nh3
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -47,6 +46,7 @@ from psm.cases.models import (
 from psm.coverage import adapters
 from psm.coverage.adapters import Routed
 from psm.lib.bulk import insert
+from psm.lib.forms import megabytes, upload_limit
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,11 @@ def _resume(case: Case, at: datetime) -> None:
 
 
 def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
-    limit = settings.PSM_ATTACHMENT_MAX_BYTES
+    limit = upload_limit()
     for f in files:
         if len(f.content) > limit:
             raise ValidationError(
-                f"{f.filename} is {len(f.content):,} bytes; the limit is {limit:,} bytes."
+                f"{f.filename} is {megabytes(len(f.content))}; the limit is {megabytes(limit)}."
             )
         name = f.filename.replace("/", "_").replace("\\", "_")[:200] or "attachment"
         attachment = Attachment(

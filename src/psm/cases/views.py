@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from psm.cases.forms import (
     ReplyForm,
     StatusForm,
 )
+from psm.cases.history import history
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.cases.notify import case_address
 from psm.lib.htmx import HtmxRequest
@@ -121,17 +122,21 @@ def account_choices(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case(request.user, reference)
-    timeline = case.messages.select_related("author_user", "author_contact").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
-    )
+    return _case_page(request, get_case(request.user, reference))
+
+
+def _case_page(
+    request: HttpRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The case page; with a bound ``reply_form`` that failed, what was typed stays in it."""
+    timeline = history(case)
     plan_changed = case.coverage.get("settings") != case.account.effective_plan()
     context = {
         "case": case,
         "timeline": timeline,
         "now": timezone.now(),
         "sla": case.sla_state(timezone.now()),
-        "reply_form": ReplyForm(),
+        "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
         "status_form": StatusForm(initial={"status": case.status}),
         "priority_form": PriorityForm(initial={"priority": case.priority}),
@@ -140,7 +145,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "plan_changed": plan_changed,
         "zone": case.site.timezone if case.site else case.account.timezone,
     }
-    return render(request, "cases/case_detail.html", context)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @staff_only
@@ -187,24 +192,25 @@ def _invalid(request: HttpRequest, case: Case, error: object) -> HttpResponse:
 def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case(request.user, reference)
     form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, case, "A reply needs some text.")
-    files = []
-    if upload := form.cleaned_data["attachment"]:
-        files.append(
-            services.NewAttachment(upload.name or "attachment", upload.read(), upload.content_type)
-        )
-    try:
-        services.reply(
-            acting_user(request),
-            case,
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"] or None,
-            attachments=files,
-        )
-    except ValidationError as exc:
-        return _invalid(request, case, "; ".join(exc.messages))
-    return _done(request, case, "Reply sent.")
+    if form.is_valid():
+        files = [
+            services.NewAttachment(f.name or "attachment", f.read(), f.content_type or "")
+            for f in form.cleaned_data["attachments"]
+        ]
+        try:
+            services.reply(
+                acting_user(request),
+                case,
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"] or None,
+                attachments=files,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _done(request, case, "Reply sent.")
+    # What was typed stays in the form, with the reason beside it.
+    return _case_page(request, case, reply_form=form, status=400)
 
 
 @require_POST

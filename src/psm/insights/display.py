@@ -95,6 +95,7 @@ class CaseRow:
     due_iso: str = ""
     due_day: str = ""  # "Wed 25 Nov 14:05", the viewer's zone
     due_time: str = ""  # "14:05"
+    due_when: str = ""  # "14:05" today, else "Mon 23 Nov 14:05" (the viewer's zone)
     due_client: str = ""  # a SafeString: the client time span
     left: str = ""
     urgency: str = ""
@@ -112,6 +113,8 @@ def case_rows(
             row.due_iso = iso(due)
             row.due_day = local(due, viewer, "D j M H:i")
             row.due_time = local(due, viewer, "H:i")
+            today = local(now, viewer, "Y-m-d") == local(due, viewer, "Y-m-d")
+            row.due_when = row.due_time if today else row.due_day
             row.due_client = client_time(due, case.account.timezone, viewer)
             row.left = time_left(due, now)
             row.urgency = urgency(due, now)

@@ -209,9 +209,10 @@ def book(
     keys: dict[str, Callable[[int], Any]] = {
         "account": lambda pk: names[pk].lower(),
         "psm": psm_key,
-        "open": lambda pk: -open_count(pk),
-        "p1": lambda pk: (-(open_cases or {}).get(pk, {}).get("P1", 0), -open_count(pk)),
-        "breaches": lambda pk: -(breaches or {}).get(pk, 0),
+        # Every key ascending (fewest first); the page offers "most first" as the first click.
+        "open": open_count,
+        "p1": lambda pk: ((open_cases or {}).get(pk, {}).get("P1", 0), open_count(pk)),
+        "breaches": lambda pk: (breaches or {}).get(pk, 0),
         # Longest without contact first: that is the account to look at.
         "contact": contact_key,
         "absence": absence_key,

@@ -71,14 +71,16 @@ def overview(request: HtmxRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "priorities": queries.PRIORITIES,
+        # (key, label, the first click's direction: counts most first, the rest A→Z,
+        # the oldest contact and the soonest absence first)
         "columns": [
-            ("account", "Account"),
-            ("psm", "PSM"),
-            ("open", "Open cases"),
-            ("p1", "By priority"),
-            ("breaches", "Breaches this month"),
-            ("contact", "Last contact"),
-            ("absence", "Upcoming absences"),
+            ("account", "Account", ""),
+            ("psm", "PSM", ""),
+            ("open", "Open cases", "-"),
+            ("p1", "By priority", "-"),
+            ("breaches", "Breaches this month", "-"),
+            ("contact", "Last contact", ""),
+            ("absence", "Upcoming absences", ""),
         ],
     }
     if request.htmx:  # a new sort or page of the book: the table alone

@@ -102,28 +102,32 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     if case.status == CaseStatus.CLOSED:
         messages.error(request, f"{case.reference} is closed; please open a new case.")
         return redirect("portal:case", case.reference)
-    if not form.is_valid():
-        context = {
-            "contact": contact,
-            "case": case,
-            "conversation": public_messages(case),
-            "form": form,
-            "zone": client_zone(contact),
-            "now": timezone.now(),
-            "closed": False,
-        }
-        return render(request, "portal/case_detail.html", context, status=400)
-    user = acting_user(request)
-    services.add_message(
-        user,
-        case,
-        text=form.cleaned_data["text"],
-        channel="portal",
-        contact=contact,
-        attachments=_attachments(form.cleaned_data["attachments"]),
-    )
-    messages.success(request, "Your reply has been sent to your PSM.")
-    return redirect("portal:case", case.reference)
+    if form.is_valid():
+        try:
+            services.add_message(
+                acting_user(request),
+                case,
+                text=form.cleaned_data["text"],
+                channel="portal",
+                contact=contact,
+                attachments=_attachments(form.cleaned_data["attachments"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your reply has been sent to your PSM.")
+            return redirect("portal:case", case.reference)
+    # What was typed stays in the form, with the reason beside it.
+    context = {
+        "contact": contact,
+        "case": case,
+        "conversation": public_messages(case),
+        "form": form,
+        "zone": client_zone(contact),
+        "now": timezone.now(),
+        "closed": False,
+    }
+    return render(request, "portal/case_detail.html", context, status=400)
 
 
 @clients_only

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -18,16 +20,17 @@ from psm.team.services import start_absence
 def people(request: HttpRequest) -> HttpResponse:
     """The provider's team: who they are, what they own, who is away."""
     now = timezone.now()
+    primary = Q(assignments__role="primary") & Q(assignments__ends_on__isnull=True)
     team = (
         User.objects.filter(role__in=[Role.ENGINEER, Role.MANAGER], is_active=True)
         .select_related("engineer__manager")
         .annotate(
-            primaries=Count(
+            # The true count, and how many of those the viewer can open.
+            primaries=Count("assignments", filter=primary),
+            primaries_seen=Count(
                 "assignments",
-                filter=Q(assignments__role="primary")
-                & Q(assignments__ends_on__isnull=True)
-                & Q(assignments__account__in=visible_accounts(request.user)),
-            )
+                filter=primary & Q(assignments__account__in=visible_accounts(request.user)),
+            ),
         )
         .prefetch_related(
             Prefetch(
@@ -85,6 +88,14 @@ def absence_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Absence recorded: {absence}.")
+            zone = ZoneInfo(user.timezone or "UTC")
+            start, end = absence.start.astimezone(zone), absence.end.astimezone(zone)
+            covers = f"; {absence.substitute.display_name} covers" if absence.substitute else ""
+            messages.success(
+                request,
+                f"Absence recorded: {absence.engineer.display_name} is away from "
+                f"{start:%a %-d %b %Y %H:%M} to {end:%a %-d %b %Y %H:%M} "
+                f"({user.timezone}){covers}.",
+            )
             return redirect("team:profile", username=absence.engineer.username)
     return render(request, "team/absence_form.html", {"form": form})

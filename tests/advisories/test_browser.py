@@ -52,7 +52,7 @@ def test_advisories_from_review_to_acknowledgement(
     page.get_by_role("link", name="Advisories", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Waiting for your review"))).to_be_visible()
     expect(page.get_by_role("link", name="< V9.3 on Windows hosts")).to_be_visible()
-    screenshot(page, "09-advisories")
+    screenshot(page, "20-advisories")
     assert_accessible(page)
 
     # Review one for Acme: the reasons in words, edit the text, deliver.
@@ -61,7 +61,7 @@ def test_advisories_from_review_to_acknowledgement(
     page.get_by_label("Text for this client").fill(
         "Your DOORS 10.0.2 database server offers weak ciphers: interim fix 4 closes it."
     )
-    screenshot(page, "10-advisory-review")
+    screenshot(page, "21-advisory-review")
     assert_accessible(page)
     page.get_by_role("button", name="Deliver").click()
     expect(page.get_by_text("Delivered to")).to_be_visible()
@@ -122,7 +122,7 @@ def test_advisories_from_review_to_acknowledgement(
     form.get_by_role("button", name="Save").click()
     expect(page.locator(f"#action-{action.pk}").get_by_text("Saved")).to_be_visible()
     expect(page.locator(f"#action-{action.pk}").get_by_label("until")).to_have_value(until)
-    screenshot(page, "11-portal-advisory")
+    screenshot(page, "22-portal-advisory")
     assert_accessible(page)
     item.refresh_from_db()
     assert item.acknowledged_at is not None and item.state == ItemState.DELIVERED
@@ -132,4 +132,4 @@ def test_advisories_from_review_to_acknowledgement(
     client_phone.goto("/advisories/portal/")
     expect(client_phone.get_by_role("heading", name="Sent to you")).to_be_visible()
     fits_a_phone(client_phone)
-    screenshot(client_phone, "12-portal-advisories-phone")
+    screenshot(client_phone, "23-portal-advisories-phone")

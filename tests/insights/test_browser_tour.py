@@ -167,9 +167,9 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
 
 PHONE_PAGES = {
     "engineer": ["/my-day/", "/accounts/", "/accounts/acme/", "/cases/", "/coverage/", "/team/",
-                 "/engagement/", "/paging/", "/overview/"],
-    "manager": ["/overview/", "/accounts/acme/engagement/"],
-    "client": ["/portal/", "/portal/cases/", "/paging/"],
+                 "/engagement/", "/paging/", "/overview/", "/advisories/"],
+    "manager": ["/overview/", "/accounts/acme/engagement/", "/accounts/acme/advisories/"],
+    "client": ["/portal/", "/portal/cases/", "/paging/", "/advisories/portal/"],
 }  # fmt: skip
 
 

@@ -15,12 +15,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("engagement:portal", "Engagement"),
                 ("advisories:portal", "Advisories"),
                 ("portal:cases", "Cases"),
+                ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
             ]
         }
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))
+        nav.append(("insights:dashboard", "Oversight"))
+    else:
+        nav.append(("insights:performance", "Performance"))
     nav.append(("cases:list", "Cases"))
     nav.append(("paging:home", "Pages"))
     nav.append(("accounts:list", "Accounts"))

@@ -5,6 +5,7 @@ One file, typed readers from ``psm.lib.env``; a bad value stops start-up with a 
 
 from __future__ import annotations
 
+import re as _re
 import sys
 from pathlib import Path
 
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "psm.paging",
     "psm.channels.telephony",
     "psm.insights",
+    # Last, so its demo (run in this order) finds the cases, pages and engagement it reports on.
+    "psm.reports",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +218,21 @@ PSM_TWILIO_AUTH_TOKEN = env.string("PSM_TWILIO_AUTH_TOKEN", "")  # unset: webhoo
 PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P1 calls
 PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
 
+# Status reports (README "Status reports"): the installation's name, logo and colours on every
+# report; how long rendering one report may take in the worker.
+PSM_INSTALLATION_NAME = env.string("PSM_INSTALLATION_NAME", "PSM Premium Support")
+PSM_BRAND_LOGO = env.string("PSM_BRAND_LOGO", "")  # an SVG or PNG file; blank: the PSM mark
+PSM_BRAND_COLOR = env.string("PSM_BRAND_COLOR", "#14213d")
+PSM_BRAND_ACCENT = env.string("PSM_BRAND_ACCENT", "#1f5fbf")
+for _name, _value in (("PSM_BRAND_COLOR", PSM_BRAND_COLOR), ("PSM_BRAND_ACCENT", PSM_BRAND_ACCENT)):
+    if not _re.fullmatch(r"#[0-9a-fA-F]{6}", _value):
+        raise ImproperlyConfigured(f"{_name} must be a colour written #rrggbb, not {_value!r}.")
+if PSM_BRAND_LOGO and not Path(PSM_BRAND_LOGO).is_file():
+    raise ImproperlyConfigured(f"PSM_BRAND_LOGO names no file: {PSM_BRAND_LOGO!r}.")
+if PSM_BRAND_LOGO and Path(PSM_BRAND_LOGO).suffix.lower() not in (".svg", ".png"):
+    raise ImproperlyConfigured("PSM_BRAND_LOGO must be an .svg or .png file.")
+PSM_REPORT_RENDER_SECONDS = env.integer("PSM_REPORT_RENDER_SECONDS", 120, minimum=5)
+
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env.integer("PSM_SESSION_HOURS", 12, minimum=1) * 3600
@@ -229,5 +247,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("PSM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

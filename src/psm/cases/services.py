@@ -28,9 +28,11 @@ from psm.cases.events import (
     CaseOpened,
     CaseUpdated,
     MessageAdded,
+    SlaSettled,
     case_opened,
     case_updated,
     message_added,
+    sla_settled,
 )
 from psm.cases.models import (
     ACTIVE,
@@ -540,6 +542,7 @@ def reply(
             at=now,
         )
         changed = ["last_update_at"]
+        settled: list[SlaSettled] = []
         if case.first_response_at is None:
             case.first_response_at = now
             due = case.first_response_due
@@ -547,6 +550,12 @@ def reply(
                 case.first_response_breached = case.breached = True
                 changed += ["first_response_breached", "breached"]
             changed.append("first_response_at")
+            if due is not None:
+                met = not case.first_response_breached
+                settled.append(SlaSettled(case, "first_response", due, met, now))
+        elif case.next_update_due is not None:
+            met = now <= case.next_update_due and not case.next_update_breached
+            settled.append(SlaSettled(case, "next_update", case.next_update_due, met, now))
         case.last_update_at = now
         case.next_update_breached = False
         changed.append("next_update_breached")
@@ -573,6 +582,8 @@ def reply(
         if before != case.status:
             case_updated.send(CaseUpdated(case, {"status": [before, case.status]}, now))
         message_added.send(MessageAdded(case, message, now))
+        for item in [*settled, *_resolution_settled(case, before, now)]:
+            sla_settled.send(item)
     return message
 
 
@@ -639,7 +650,18 @@ def set_status(actor: User | None, case: Case, status: str, at: datetime | None 
             actor, "case.status", case, account=case.account, changes={"status": [before, status]}
         )
         case_updated.send(CaseUpdated(case, {"status": [before, status]}, now))
+        for item in _resolution_settled(case, before, now):
+            sla_settled.send(item)
     return case
+
+
+def _resolution_settled(case: Case, before: str, now: datetime) -> list[SlaSettled]:
+    """The resolution target, settled when a case becomes resolved (met if in time)."""
+    if before == CaseStatus.RESOLVED or case.status != CaseStatus.RESOLVED:
+        return []
+    if case.resolution_due is None:
+        return []
+    return [SlaSettled(case, "resolution", case.resolution_due, not case.resolution_breached, now)]
 
 
 def resolve(actor: User, case: Case, summary: str = "", at: datetime | None = None) -> Case:

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import engagement, reports
+from psm.testing import advisories, engagement, reports
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
 from psm.testing.paging import foreign_page
@@ -47,6 +47,10 @@ PUBLIC = {
 # Engagement: a calendar feed's address is its own credential (a revocable 256-bit token,
 # unknown or revoked: 404), and so is a survey link (signed, expiring, single use).
 PUBLIC |= {"engagement:feed", "engagement:survey"}
+
+# Advisories: the acknowledgement link in a delivery e-mail is its own credential (signed,
+# one delivered item and one contact, expires; a GET only asks to confirm).
+PUBLIC |= {"advisories:ack"}
 
 # How to fill each URL parameter with an object of account B (the foreign account).
 FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
@@ -81,6 +85,13 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "feed_id": lambda book: str(engagement.foreign_feed(book).pk),
     "feed_token": lambda book: "globex-feed",
     "survey_token": lambda book: "not-a-signed-token",
+    # Advisories: account B's delivered item and its install; documents and ranges are
+    # provider data (staff only), so any id proves a client is refused.
+    "item_id": lambda book: str(advisories.foreign_item(book).pk),
+    "action_id": lambda book: str(advisories.foreign_action_id(book)),
+    "advisory_id": lambda book: str(advisories.foreign_item(book).advisory_id),
+    "statement_id": lambda book: str(advisories.some_statement(book).pk),
+    "ack_token": lambda book: "not-a-signed-token",
     # Reports: account B's definition, an outside recipient of it, and a run sent to B
     # (downloads included: /…/runs/<run_id>/report.pdf).
     "definition_id": lambda book: str(reports.foreign_definition(book).pk),

@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav": [
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
+                ("advisories:portal", "Advisories"),
                 ("portal:cases", "Cases"),
                 ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
@@ -28,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("paging:home", "Pages"))
     nav.append(("accounts:list", "Accounts"))
     nav.append(("engagement:home", "Engagement"))
+    nav.append(("advisories:home", "Advisories"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
     if user.is_admin:

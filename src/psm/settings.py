@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "psm.background",
     "psm.portal",
     "psm.engagement",
+    "psm.advisories",
     "psm.notifications",
     "psm.cases",
     "psm.channels",

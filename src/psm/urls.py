@@ -36,6 +36,8 @@ urlpatterns = [
     path("portal/", include("psm.portal.urls")),
     # Engagement: /engagement/… and the account tab /accounts/<slug>/engagement/….
     path("", include("psm.engagement.urls")),
+    # Advisories: /advisories/… and the account tab /accounts/<slug>/advisories/….
+    path("", include("psm.advisories.urls")),
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),

@@ -167,9 +167,10 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
 
 PHONE_PAGES = {
     "engineer": ["/my-day/", "/accounts/", "/accounts/acme/", "/cases/", "/coverage/", "/team/",
-                 "/engagement/", "/paging/", "/overview/", "/accounts/acme/reports/"],
-    "manager": ["/overview/", "/accounts/acme/engagement/"],
-    "client": ["/portal/", "/portal/cases/", "/paging/", "/portal/reports/"],
+                 "/engagement/", "/paging/", "/overview/", "/accounts/acme/reports/",
+                 "/advisories/"],
+    "manager": ["/overview/", "/accounts/acme/engagement/", "/accounts/acme/advisories/"],
+    "client": ["/portal/", "/portal/cases/", "/paging/", "/portal/reports/", "/advisories/portal/"],
 }  # fmt: skip
 
 

@@ -74,6 +74,7 @@ def test_every_installed_source_answers_for_an_empty_account(book: Book) -> None
     assert [label for label, _ in timeline.source_choices()] == [
         "changes",
         "engagement",
+        "advisories",
         "cases",
         "paging",
         "telephony",

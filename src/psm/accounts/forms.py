@@ -190,6 +190,7 @@ class ContactForm(forms.ModelForm[Contact]):
             "preferred_channel",
             "default_priority",
             "receives_reports",
+            "receives_advisories",
         ]
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:

@@ -153,6 +153,9 @@ class Contact(models.Model):
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default="email")
     default_priority = models.CharField(max_length=2, choices=Priority.choices, default="P3")
     receives_reports = models.BooleanField(default=False)
+    receives_advisories = models.BooleanField(
+        default=False, help_text="Delivered advisories (patches, upgrades) are e-mailed to them."
+    )
     is_active = models.BooleanField(default=True)
     user = models.OneToOneField(
         "team.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="contact"
@@ -197,18 +200,63 @@ class ContactEmail(models.Model):
         super().save(*args, **kwargs)
 
 
+class VersionScheme(models.TextChoices):
+    """How a product's versions compare. ``dotted`` is the vendors' dotted numeric versions
+    (9.0.2.10 > 9.0.2.3, 9.1 = 9.1.0); the others are ``vers`` schemes (``univers``)."""
+
+    DOTTED = "dotted", "Dotted numeric (9.0.2.10)"
+    SEMVER = "semver", "Semantic versioning (2.1.0-rc.1)"
+    PEP440 = "pypi", "PEP 440 (Python)"
+    NPM = "npm", "npm"
+    MAVEN = "maven", "Maven"
+    NUGET = "nuget", "NuGet"
+    GEM = "gem", "RubyGems"
+    DEB = "deb", "Debian"
+    RPM = "rpm", "RPM"
+    GOLANG = "golang", "Go modules"
+
+
 class Product(models.Model):
-    """The provider's product catalog (advisories and skills refer to it)."""
+    """The provider's product catalog (advisories and skills refer to it).
+
+    Advisories name a product by its name or one of its ``aliases`` (case-insensitive), or by
+    a package URL or CPE; a change here re-matches the advisories (``accounts.product_changed``).
+    """
 
     name = models.CharField(max_length=120, unique=True)
     vendor = models.CharField(max_length=120, blank=True)
     slug = models.SlugField(max_length=120, unique=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names advisories use for it, one per line (e.g. Rational ClearCase).",
+    )
+    version_scheme = models.CharField(
+        max_length=10, choices=VersionScheme.choices, default=VersionScheme.DOTTED
+    )
+    purl = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Package URL without a version, e.g. pkg:generic/ibm/clearcase",
+    )
+    cpe = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="CPE 2.3 of the product, any version, e.g. cpe:2.3:a:ibm:rational_clearcase",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.replace(",", "\n").splitlines() if a.strip()]
+
+    def names(self) -> list[str]:
+        """Every name advisories may use for it, lower-cased."""
+        return sorted({self.name.strip().lower(), *(a.lower() for a in self.alias_list)})
 
 
 class InstalledProduct(models.Model):

@@ -10,7 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
+from psm.accounts.events import (
+    InstallsChanged,
+    ProductChanged,
+    installs_changed,
+    product_changed,
+)
 from psm.accounts.models import (
     Account,
     Contact,
@@ -72,6 +79,8 @@ class RowError:
 @dataclass
 class ImportReport:
     created: int = 0
+    removed: int = 0
+    products_added: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -79,11 +88,20 @@ class ImportReport:
         return not self.errors
 
 
-def import_installed_products(actor: User | None, account: Account, text: str) -> ImportReport:
+def import_installed_products(
+    actor: User | None,
+    account: Account,
+    text: str,
+    *,
+    replace: bool = False,
+    add_products: bool = False,
+) -> ImportReport:
     """CSV with a header row (product, version, platform, site, users, notes).
 
     All or nothing: a file with any bad row imports nothing and the report names every bad
-    row, so the client's inventory is never half-updated.
+    row, so the client's inventory is never half-updated. ``replace`` makes the account's
+    inventory exactly the file (installs not in it are removed; a case that named one keeps
+    its text); ``add_products`` adds product names the catalog lacks instead of refusing them.
     """
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -100,17 +118,24 @@ def import_installed_products(actor: User | None, account: Account, text: str) -
             RowError(1, f"{'; '.join(problems)} (expected: {', '.join(INSTALL_COLUMNS)})")
         )
         return report
-    products = {p.name.lower(): p for p in Product.objects.all()}
+    products: dict[str, Product | None] = {p.name.lower(): p for p in Product.objects.all()}
+    for aliased in Product.objects.exclude(aliases=""):
+        for alias in aliased.alias_list:
+            products.setdefault(alias.lower(), aliased)
+    new_products: dict[str, str] = {}
     sites = {s.name.lower(): s for s in account.sites.all()}
-    rows: list[InstalledProduct] = []
+    rows: list[tuple[str, InstalledProduct]] = []
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
         errors = []
-        product = products.get(row.get("product", "").lower())
-        if product is None:
-            errors.append(f"unknown product {row.get('product', '')!r}")
+        name = row.get("product", "")
+        product = products.get(name.lower())
+        if product is None and name and add_products:
+            new_products.setdefault(name.lower(), name[:120])
+        elif product is None:
+            errors.append(f"unknown product {name!r}")
         if not row.get("version"):
             errors.append("version is required")
         site = None
@@ -126,30 +151,96 @@ def import_installed_products(actor: User | None, account: Account, text: str) -
                     raise ValueError
             except ValueError:
                 errors.append(f"users must be a whole number, not {row['users']!r}")
-        if errors or product is None:
-            report.errors.append(RowError(line, "; ".join(errors)))
+        if errors or not name:
+            report.errors.append(RowError(line, "; ".join(errors) or "product is required"))
             continue
-        rows.append(
-            InstalledProduct(
-                account=account,
-                product=product,
-                version=row["version"][:60],
-                platform=row.get("platform", "")[:100],
-                site=site,
-                users=users,
-                notes=row.get("notes", ""),
-            )
+        install = InstalledProduct(
+            account=account,
+            product=product,
+            version=row["version"][:60],
+            platform=row.get("platform", "")[:100],
+            site=site,
+            users=users,
+            notes=row.get("notes", ""),
         )
+        rows.append((name.lower(), install))
     if report.errors:
         return report
     if not rows:
         report.errors.append(RowError(1, "the file has no rows"))
         return report
     with transaction.atomic():
-        InstalledProduct.objects.bulk_create(rows)
-        record(actor, "installs.import", account, account=account, changes={"rows": len(rows)})
+        for key, name in new_products.items():
+            added = Product(name=name, slug=_free_slug(name))
+            added.full_clean()
+            added.save()
+            products[key] = added
+            record(actor, "product.create", added, changes={"name": name, "from": "import"})
+            product_changed.send(ProductChanged(added.pk))
+        for key, install in rows:
+            found = products[key]
+            assert found is not None  # every unknown name was added above
+            install.product = found
+        if replace:
+            report.removed = account.installs.count()
+            account.installs.all().delete()
+        InstalledProduct.objects.bulk_create([install for _, install in rows])
+        record(
+            actor,
+            "installs.import",
+            account,
+            account=account,
+            changes={"rows": len(rows), "replace": replace, "new_products": len(new_products)},
+        )
+        installs_changed.send(InstallsChanged(account.pk))
     report.created = len(rows)
+    report.products_added = sorted(new_products.values())
     return report
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:100] or "product"
+    slug, n = base, 1
+    while Product.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def save_product(actor: User | None, product: Product) -> Product:
+    """Add or change a catalog product; advisories are re-matched against its names."""
+    created = product.pk is None
+    product.full_clean()
+    with transaction.atomic():
+        product.save()
+        record(actor, "product.create" if created else "product.update", product)
+        product_changed.send(ProductChanged(product.pk))
+    return product
+
+
+def save_install(actor: User | None, install: InstalledProduct) -> InstalledProduct:
+    """Add or change one installed product of an account."""
+    created = install.pk is None
+    install.full_clean()
+    with transaction.atomic():
+        install.save()
+        record(
+            actor,
+            "install.create" if created else "install.update",
+            install,
+            account=install.account,
+            changes={"version": install.version, "platform": install.platform},
+        )
+        installs_changed.send(InstallsChanged(install.account_id))
+    return install
+
+
+def remove_install(actor: User | None, install: InstalledProduct) -> None:
+    account = install.account
+    with transaction.atomic():
+        record(actor, "install.delete", install, account=account)
+        install.delete()
+        installs_changed.send(InstallsChanged(account.pk))
 
 
 def update_site(actor: User | None, site: Site, **fields: Any) -> Site:

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from psm.advisories import queries as advisory_queries
 from psm.insights import display, figures, queries
 from psm.insights.search import search as run_search
 from psm.lib.htmx import HtmxRequest
@@ -42,6 +43,8 @@ def my_day(request: HtmxRequest) -> HttpResponse:
         "touchpoints": figures.my_touchpoints(user, now),
         "covering": queries.covering_today(user, now),
         "my_accounts": list(queries.my_accounts(user, now)),
+        "advisory_queue": advisory_queries.review_queue(user, limit=10),
+        "advisory_ranges": advisory_queries.ranges_to_read(user).count(),
     }
     # The poll asks for the panels only; the same URL serves the whole page.
     template = "insights/_my_day.html" if request.htmx else "insights/my_day.html"

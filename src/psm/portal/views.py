@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from psm.advisories.queries import exposure
 from psm.cases.models import ACTIVE
 from psm.coverage.adapters import coverage_now
 from psm.paging.queries import recent_pages
@@ -40,5 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "mail_address": f"{account.slug}@{settings.PSM_MAIL_DOMAIN}",
         "open_cases": open_cases[:OPEN_ON_HOME],
         "latest_page": recent_pages(account, limit=1).first(),
+        "advisory_exposure": exposure(account, now, for_client=True),
     }
     return render(request, "portal/home.html", context)

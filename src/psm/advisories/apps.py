@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AdvisoriesConfig(AppConfig):
+    name = "psm.advisories"
+    verbose_name = "Advisories"
+
+    def ready(self) -> None:
+        from psm.advisories import reactions
+        from psm.advisories import timeline as advisories
+        from psm.lib import timeline
+
+        timeline.register("advisories", "Advisories", advisories.entries)
+        reactions.connect()

@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("engagement:portal", "Engagement"),
                 ("portal:cases", "Cases"),
                 ("paging:home", "Page my PSM"),
+                ("security:home", "Security"),
             ]
         }
     nav = [("insights:my-day", "My day")]
@@ -26,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("engagement:home", "Engagement"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
+    nav.append(("security:home", "Security"))
     if user.is_admin:
+        nav.append(("ops:audit", "Audit"))
         nav.append(("admin:index", "Admin"))
     return {"nav": nav}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from psm.audit.models import record
 from psm.security.models import PasswordResetRequest, RecoveryCode, RecoveryCodeDevice, digest
@@ -63,8 +64,9 @@ def remove_device(actor: Any, device: Device) -> None:
     with transaction.atomic():
         record(actor, "mfa.device_removed", device, changes={"name": device.name})
         device.delete()
-        still = TOTPDevice.objects.filter(user=user, confirmed=True).exists() or (
-            user.webauthncredential_set.filter(confirmed=True).exists()
+        still = (
+            TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
         )
         if not still:
             RecoveryCodeDevice.objects.filter(user=user).delete()

@@ -61,12 +61,19 @@ def home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if _must_verify_first(request):
         return redirect(f"{reverse('security:verify')}?next={request.path}")
+    devices = second_factors(user)
+    remember_enrolment(request, user)
     recovery = RecoveryCodeDevice.objects.filter(user=user).first()
+    if devices and recovery is None:
+        # A first security key was just registered (by django-otp-webauthn's own views):
+        # it gets its recovery codes, shown once, like a first app does.
+        request.session[_SHOW_CODES] = services.new_recovery_codes(user)
+        return redirect("security:recovery")
     return render(
         request,
         "security/home.html",
         {
-            "devices": second_factors(user),
+            "devices": devices,
             "recovery_left": recovery.remaining if recovery else None,
             "required": required_for(user),
         },

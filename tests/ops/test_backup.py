@@ -22,7 +22,10 @@ from psm.testing.ops import rewrite_manifest, use_data_dir
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MAIL = b"From: alma@acme.example\r\nTo: acme@psm.localhost\r\nSubject: Disk full\r\nMessage-ID: <1@acme>\r\n\r\nHelp.\r\n"
+MAIL = (
+    b"From: alma@acme.example\r\nTo: acme@psm.localhost\r\nSubject: Disk full\r\n"
+    b"Message-ID: <1@acme>\r\n\r\nHelp.\r\n"
+)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -190,13 +191,15 @@ def _decode_words(value: str, name: str, out: ParsedMail) -> str:
         return value
     try:
         return str(make_header(decode_header(value)))
-    except (LookupError, UnicodeError, ValueError) as exc:
+    except (LookupError, UnicodeError, ValueError, MessageError) as exc:
+        # MessageError: a charset name that is not even ASCII (CharsetError); found by
+        # benchmarks/fuzz.py.
         out.problems.append(f"{name} header has undecodable encoded words: {type(exc).__name__}")
     parts = []
     try:
         for chunk, _charset in decode_header(value):
             parts.append(chunk if isinstance(chunk, str) else _best_effort(chunk))
-    except ValueError:
+    except (ValueError, MessageError):  # HeaderParseError: bad base64 in a word
         return value
     return "".join(parts)
 
@@ -263,7 +266,7 @@ def _date(headers: dict[str, list[str]], out: ParsedMail) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # an absurd zone: fuzzing
         out.problems.append(f"unreadable Date: {value[:60]!r}")
         return None
     if parsed.tzinfo is None:

@@ -62,7 +62,7 @@ def test_without_trusted_proxies_a_forged_header_does_not_escape(
 def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(
     book: Book, settings: object
 ) -> None:
-    settings.PSM_TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+    settings.PSM_TRUSTED_PROXIES = 1
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     # The attacker writes the victim's address into the header; the proxy appends his own.
     for i in range(6):

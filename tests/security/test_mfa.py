@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[Any]:
     """Codes are single use per 30-second step and failures are throttled by the second:
     tests move the clock on as a person's would."""
     with time_machine.travel(time.time(), tick=True) as traveller:
@@ -106,7 +107,7 @@ def test_a_recovery_code_works_once(book: Book, clock) -> None:
 def test_mandatory_for_administrators_and_managers(
     book: Book, settings: object, username: str
 ) -> None:
-    settings.PSM_MFA_REQUIRED = True  # type: ignore[attr-defined]
+    settings.PSM_MFA_REQUIRED = True
     client = Client()
     log_in(client, username)
     response = client.get("/overview/")
@@ -118,7 +119,7 @@ def test_mandatory_for_administrators_and_managers(
 
 
 def test_engineers_and_clients_may_opt_in(book: Book, settings: object) -> None:
-    settings.PSM_MFA_REQUIRED = True  # type: ignore[attr-defined]
+    settings.PSM_MFA_REQUIRED = True
     for username, home in (("alice", "/my-day/"), ("client_a", "/portal/")):
         client = Client()
         log_in(client, username)

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ForeignObjectRel, Q
 from django.utils import timezone
 from django_otp import devices_for_user
 
@@ -85,7 +85,7 @@ def export(contact: Contact, out: Path) -> Path:
         "exported_at": timezone.now(),
         "contact": _row(contact),
         "emails": list(contact.emails.values_list("address", flat=True)),
-        "user": _row(contact.user) if contact.user_id else None,
+        "user": _row(contact.user) if contact.user is not None else None,
         "related": _related_rows(contact),
         "cases": [_row(case) for case in cases],
         "messages": [_row(message) for message in messages],
@@ -149,13 +149,13 @@ def erase(actor: Any, contact: Contact) -> Erasure:
             report.rows += _scrub_row(case, scrub)
             for message in Message.objects.filter(case=case):
                 report.rows += _scrub_row(message, scrub)
-        for message in inbound:
-            _overwrite_raw(message)
-            message.envelope_from = ""
-            message.from_address = ""
-            message.envelope_to = [ERASED if scrub(a) != a else a for a in message.envelope_to]
-            message.subject = scrub(message.subject)
-            message.save()
+        for raw in inbound:
+            _overwrite_raw(raw)
+            raw.envelope_from = ""
+            raw.from_address = ""
+            raw.envelope_to = [ERASED if scrub(a) != a else a for a in raw.envelope_to]
+            raw.subject = scrub(raw.subject)
+            raw.save()
             report.mail += 1
         for notification in notifications:
             _scrub_row(notification, scrub)
@@ -168,16 +168,12 @@ def erase(actor: Any, contact: Contact) -> Erasure:
         user = contact.user
         if user is not None:
             # What deleting the log-in would delete (calendar feeds, API keys) goes with it.
-            for rel in user._meta.get_fields(include_hidden=True):
-                if (
-                    rel.auto_created
-                    and not rel.concrete
-                    and rel.is_relation
-                    and (getattr(rel, "on_delete", None) is models.CASCADE)
+            for model, name, on_delete in _reverse_relations(user):
+                label = model._meta.label_lower
+                if on_delete is models.CASCADE and not label.startswith(
+                    ("otp_", "django_otp", "security.")
                 ):
-                    label = rel.related_model._meta.label_lower
-                    if not label.startswith(("otp_", "django_otp", "security.")):
-                        rel.related_model._default_manager.filter(**{rel.field.name: user}).delete()
+                    model._default_manager.filter(**{name: user}).delete()
             _erase_user(user)
         contact.emails.all().delete()
         for label, rows in referring:
@@ -305,15 +301,21 @@ def _referring(contact: Contact) -> Iterator[tuple[str, Iterable[models.Model]]]
         "notifications.notification",
     }
     for subject in _subjects(contact):
-        for rel in subject._meta.get_fields(include_hidden=True):
-            if not (rel.auto_created and not rel.concrete) or not rel.is_relation:
-                continue
-            model = rel.related_model
+        for model, name, _ in _reverse_relations(subject):
             label = model._meta.label_lower
             if label in skip or label.startswith(("otp_", "django_otp", "security.")):
                 continue
-            name = rel.field.name  # type: ignore[union-attr]
             yield label, model._default_manager.filter(**{name: subject}).order_by("pk")
+
+
+def _reverse_relations(obj: models.Model) -> Iterator[tuple[type[models.Model], str, Any]]:
+    """(model, field name, on_delete) of every foreign key or one-to-one pointing at obj."""
+    for rel in obj._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, ForeignObjectRel) or rel.many_to_many:
+            continue
+        model = rel.related_model
+        if isinstance(model, type) and issubclass(model, models.Model):
+            yield model, rel.field.name, rel.on_delete
 
 
 def _cases(contact: Contact) -> models.QuerySet[Case]:

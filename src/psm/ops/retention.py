@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
@@ -114,7 +115,7 @@ def prune_login_records(now: datetime, dry_run: bool = False) -> Pruned:
     return Pruned("log-in records", days, rows)
 
 
-def _delete(queryset: models.QuerySet[models.Model], dry_run: bool) -> int:  # type: ignore[type-var]
+def _delete(queryset: models.QuerySet[Any], dry_run: bool) -> int:
     if dry_run:
         return queryset.count()
     deleted = 0

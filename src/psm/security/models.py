@@ -18,7 +18,7 @@ def digest(code: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-class RecoveryCodeDevice(ThrottlingMixin, Device):
+class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]
     """One per user: the set of unused recovery codes."""
 
     class Meta:
@@ -42,7 +42,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
 
     @property
     def remaining(self) -> int:
-        return self.codes.count()
+        return int(self.codes.count())
 
 
 class RecoveryCode(models.Model):

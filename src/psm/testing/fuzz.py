@@ -333,7 +333,7 @@ def _mime_part(draw: Any, depth: int = 0) -> str:
         if draw(st.booleans()):
             body += f"--{boundary}--\r\n"
         return headers + "\r\n" + body
-    return headers + "\r\n" + draw(_body())
+    return headers + "\r\n" + str(draw(_body()))
 
 
 @st.composite
@@ -344,9 +344,9 @@ def emails(draw: Any) -> bytes:
     ]
     head = "\r\n".join(line.replace("\n", " ") for line in lines)
     body = draw(_mime_part()) if draw(st.booleans()) else "\r\n" + draw(_body())
-    raw = (head + "\r\n" + body).encode("utf-8", "surrogateescape")
+    raw: bytes = (head + "\r\n" + body).encode("utf-8", "surrogateescape")
     if draw(st.booleans()):
-        raw += draw(st.binary(max_size=200))
+        raw += bytes(draw(st.binary(max_size=200)))
     return raw
 
 
@@ -678,4 +678,4 @@ def fuzz(
 
 
 def seed_round(test: Callable[[], None], value: int) -> Callable[[], None]:
-    return seed(value)(test)  # type: ignore[no-any-return]
+    return seed(value)(test)

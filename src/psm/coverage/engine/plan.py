@@ -89,7 +89,8 @@ class PlanSpec:
                     raise SpecError(f"{kind}_minutes.{priority}", "must not be negative")
                 if minutes > MAX_SLA_MINUTES:
                     raise SpecError(
-                        f"{kind}_minutes.{priority}", f"must be at most {MAX_SLA_MINUTES} (10 years)"
+                        f"{kind}_minutes.{priority}",
+                        f"must be at most {MAX_SLA_MINUTES} (10 years)",
                     )
 
     @property

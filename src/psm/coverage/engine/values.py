@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from psm.coverage.engine.errors import SpecError
 
-
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 

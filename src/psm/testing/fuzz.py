@@ -80,6 +80,14 @@ class Report:
         settled = self.rss_samples[max(1, len(self.rss_samples) // 10)]
         return self.rss_samples[-1] - settled
 
+    @property
+    def second_half_growth_mb(self) -> float:
+        """Growth over the second half of the run: near 0 once the parser's bounded caches
+        (LRU) are full; a leak keeps growing here."""
+        if len(self.rss_samples) < 4:
+            return 0.0
+        return self.rss_samples[-1] - self.rss_samples[len(self.rss_samples) // 2]
+
 
 TARGETS: dict[str, Target] = {}
 

@@ -283,7 +283,7 @@ CONTENT_SECURITY_POLICY = {
 # name from one address, that pair is locked for PSM_LOGIN_LOCKOUT_MINUTES (every further
 # attempt restarts the wait), whatever the password. The address is psm.lib.clientip's.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "psm.security.backends.ThrottledLogins",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.integer("PSM_LOGIN_FAILURE_LIMIT", 5, minimum=1)

@@ -68,6 +68,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = IdPaginator(entries, 100, count_limit=10_000).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.changes_text = json.dumps(entry.changes, ensure_ascii=False)[:300]
+        # "work_item.milestone.done" reads "Work item milestone done".
+        entry.action_text = entry.action.replace(".", " ").replace("_", " ").capitalize()
     query = request.GET.copy()
     query.pop("page", None)
     template = "ops/_audit_rows.html" if request.headers.get("HX-Request") else "ops/audit.html"

@@ -1,6 +1,7 @@
 # PSM — three entry points, each working on a fresh machine from nothing.
 #   make run      set up, migrate, load the demo once, serve on http://127.0.0.1:8000
-#   make test     the whole suite (ruff, mypy, migrations check, pytest); DATABASE_URL picks the database
+#   make test     the whole suite (ruff, import layers, mypy, migrations check, pytest);
+#                 DATABASE_URL picks the database
 #   make install  only the virtual environment
 
 VENV ?= .venv
@@ -42,9 +43,11 @@ chromium:
 dovecot:
 	@test -x /usr/sbin/dovecot || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd)
 
+# ruff, and the layers of docs/ARCHITECTURE.md (import-linter: a wrong import fails here).
 lint:
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
 
 typecheck:
 	$(VENV)/bin/mypy

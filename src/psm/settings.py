@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from psm.channels.email import priority_words as _priority_words
+from psm.lib import priority_words as _priority_words
 from psm.lib.env import Env
 
 env = Env()

@@ -48,3 +48,8 @@ urlpatterns = [
     path("ops/", include("psm.ops.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "psm.views.bad_request"
+handler403 = "psm.views.permission_denied"
+handler404 = "psm.views.page_not_found"
+handler500 = "psm.views.server_error"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from psm.accounts.models import Contact
 from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, AssignmentFactory, ProductFactory, SiteFactory
+from psm.testing.forms import as_post_data, post_form_of
 
 
 def test_account_list_filters(book: Book) -> None:
@@ -103,24 +104,31 @@ def test_csv_import_page_shows_row_errors(book: Book) -> None:
     assert b"not UTF-8" in response.content
 
 
-def test_edit_account_rejects_unknown_plan_override(book: Book) -> None:
+def test_plan_overrides_are_a_form_not_json(book: Book) -> None:
     client = login(book.alice)
-    data = {
-        "name": "Acme",
-        "slug": "acme",
-        "status": "active",
-        "timezone": "America/New_York",
-        "country": "us",
-        "service_plan": book.plan.pk,
-        "plan_overrides": '{"colour": "red"}',
-    }
+    page = client.get("/accounts/acme/edit/").content.decode()
+    form = post_form_of(page, "/accounts/acme/edit/")
+    data = as_post_data(form)
+    assert data["plan-hours_mon"] == "08:00–17:00" and data["plan-hours_sat"] == "closed"
+    assert data["plan-sla_P1_first_response"] == "60"
+    data.update({"plan-own_hours": "on", "plan-hours_mon": "8 to 5", "country": "us"})
     response = client.post("/accounts/acme/edit/", data)
-    assert b"Unknown plan field(s) colour" in response.content
-    data["plan_overrides"] = '{"always_covered": ["P1", "P2"]}'
+    assert "Business hours: “8 to 5” is not a span like 08:00–17:00." in response.content.decode()
+    data.update(
+        {
+            "plan-hours_mon": "07:30–12:00, 13:00–18:00",
+            "plan-own_always": "on",
+            "plan-always_covered": ["P1", "P2"],
+        }
+    )
     response = client.post("/accounts/acme/edit/", data)
     assert response.status_code == 302
     book.a.refresh_from_db()
-    assert book.a.effective_plan()["always_covered"] == ["P1", "P2"]
+    plan = book.a.effective_plan()
+    assert plan["always_covered"] == ["P1", "P2"]
+    assert plan["hours"]["mon"] == [["07:30", "12:00"], ["13:00", "18:00"]]
+    assert plan["hours"]["tue"] == [["08:00", "17:00"]]
+    assert "sla_targets" not in book.a.plan_overrides  # untouched groups follow the plan
     assert book.a.country == "US"
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from psm.audit.models import AuditEntry
 from psm.cases import services
 from psm.cases.models import Case, CaseStatus, Direction, MessageChannel, Origin
+from psm.notifications.mail import message_id_for
 from psm.notifications.models import Notification
 
 NY = ZoneInfo("America/New_York")
@@ -129,7 +130,7 @@ def test_reply_meets_first_response_and_starts_next_update(book, case) -> None:
     assert mail.headers["In-Reply-To"] == "<first@acme.example>"
     assert mail.headers["References"] == "<first@acme.example>"
     assert "Auto-Submitted" not in mail.headers
-    assert message.message_id and mail.headers["Message-ID"] == f"<{message.message_id}>"
+    assert message.message_id == message_id_for(mail.key)
 
 
 def test_late_first_response_is_a_breach(book, case) -> None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -265,3 +266,47 @@ def test_a_long_list_says_more_than_and_pages_on_without_counting(book, monkeypa
     # Past the end: the last page, counted exactly.
     beyond = client.get("/cases/", {"sort": "opened", "page": "40"}).content.decode()
     assert "Page 4 of 4" in beyond and "7 cases" in beyond
+
+
+def test_staff_reply_with_several_files_and_an_error_keeps_the_text(book, files, settings) -> None:
+    (case,) = open_many(book, 1)
+    client = login(book.alice)
+    url = case.get_absolute_url()
+    response = client.post(
+        f"{url}reply/",
+        {
+            "text": "Logs attached.",
+            "attachments": [
+                SimpleUploadedFile("a.log", b"one", "text/plain"),
+                SimpleUploadedFile("b.log", b"two", "text/plain"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    reply = case.messages.get(text="Logs attached.")
+    assert sorted(a.filename for a in reply.attachments.all()) == ["a.log", "b.log"]
+    settings.PSM_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("big.bin", b"x" * (2 * 1024 * 1024), "application/octet-stream")
+    response = client.post(f"{url}reply/", {"text": "Here is the big one.", "attachments": [big]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "big.bin is 2 MB; the limit is 1 MB a file." in page
+    assert "Here is the big one." in page
+    assert not case.messages.filter(text="Here is the big one.").exists()
+
+
+def test_new_case_offers_only_the_chosen_accounts_contacts(book) -> None:
+    from psm.testing.factories import ContactFactory
+
+    ContactFactory(account=book.b, name="Alma Client", email="alma@globex.example")
+    client = login(book.alice)  # sees Acme and Globex
+    blank = client.get("/cases/new/").content.decode()
+    fields = blank.split('id="account-fields"')[1].split("</div>\n    </div>")[0]
+    assert "Alma Client" not in fields and "Choose the account first." in fields
+    page = client.get(
+        "/cases/new/", {"account": "globex"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    fields = page.split('id="account-fields"')[1]
+    assert "Alma Client — Globex" in fields
+    assert "Acme" not in fields.split("</select>")[0]
+    assert 'hx-select="#account-fields"' in page

@@ -14,7 +14,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from psm.coverage.adapters import cover_now, plan_spec, route_for
+from psm.coverage.adapters import coverage_now, plan_spec, route_for
 from psm.coverage.models import (
     HolidayCalendar,
     OnCallMember,
@@ -97,7 +97,7 @@ def test_cover_now_follows_absence(book: Book) -> None:
     start_absence(
         None, book.alice, now - timedelta(hours=1), now + timedelta(days=3), substitute=book.dana
     )
-    cover = cover_now(book.a, now)
+    cover = coverage_now(book.a, now).cover
     assert cover.engineer == book.dana and cover.covering_for == book.alice
     assert cover.until is not None and abs(cover.until - (now + timedelta(days=3))) < timedelta(
         seconds=1

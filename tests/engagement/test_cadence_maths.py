@@ -202,3 +202,26 @@ def _take(iterator, n: int) -> list[datetime]:
         if len(out) == n:
             break
     return out
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;BYHOUR=10;BYMINUTE=0", "every other Tuesday at 10:00"),
+        ("FREQ=WEEKLY;BYDAY=MO,WE", "every Monday and Wednesday"),
+        ("FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9", "the first Monday of every month at 09:00"),
+        (
+            "FREQ=MONTHLY;INTERVAL=3;BYDAY=+2WE;BYHOUR=10;BYMINUTE=0",
+            "every 3 months on the second Wednesday at 10:00",
+        ),
+        ("FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=15;BYHOUR=11", "every 6 months on the 15th at 11:00"),
+        ("FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1", "every year on the 1st of March"),
+        ("FREQ=DAILY;INTERVAL=2", "every 2 days"),
+        # What it cannot say well, it leaves as the rule.
+        ("FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO", "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO"),
+    ],
+)
+def test_rules_in_words(rule: str, words: str) -> None:
+    from psm.engagement.cadence import rule_in_words
+
+    assert rule_in_words(rule) == words

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from psm.engagement.services.touchpoints import log_check_in
-from psm.engagement.timeline import timeline_entries
+from psm.engagement.timeline import entries
 from psm.testing.book import Book
 
 DAY = datetime(2026, 6, 1, 14, tzinfo=UTC)
+LATER = DAY + timedelta(days=365)
 
 
 def check_ins(book: Book, count: int) -> None:
@@ -29,21 +30,21 @@ def check_ins(book: Book, count: int) -> None:
 
 def test_entries_newest_first_within_until_and_limit(book: Book) -> None:
     check_ins(book, 5)
-    entries = timeline_entries(book.a, DAY - timedelta(days=1))
-    assert [e.title for e in entries][:2] == [
+    found = entries(book.a, DAY - timedelta(days=1), LATER)
+    assert [e.title for e in found][:2] == [
         "Check-in held: Check-in 4",
         "Check-in held: Check-in 3",
     ]
-    until = timeline_entries(book.a, DAY - timedelta(days=1), DAY + timedelta(days=2))
+    until = entries(book.a, DAY - timedelta(days=1), DAY + timedelta(days=2))
     assert [e.title for e in until] == ["Check-in held: Check-in 1", "Check-in held: Check-in 0"]
-    assert len(timeline_entries(book.a, DAY - timedelta(days=1), limit=3)) == 3
-    assert timeline_entries(book.b, DAY - timedelta(days=1)) == []
+    assert len(entries(book.a, DAY - timedelta(days=1), LATER, limit=3)) == 3
+    assert entries(book.b, DAY - timedelta(days=1), LATER) == []
 
 
 def test_query_count_does_not_grow_with_touchpoints(book: Book) -> None:
     check_ins(book, 2)
     with CaptureQueriesContext(connection) as few:
-        timeline_entries(book.a, DAY - timedelta(days=1))
+        entries(book.a, DAY - timedelta(days=1), LATER)
     check_ins_more = 6
     for n in range(check_ins_more):
         start = DAY + timedelta(days=10 + n)
@@ -55,5 +56,5 @@ def test_query_count_does_not_grow_with_touchpoints(book: Book) -> None:
             ends_at=start + timedelta(hours=1),
         )
     with CaptureQueriesContext(connection) as many:
-        timeline_entries(book.a, DAY - timedelta(days=1))
+        entries(book.a, DAY - timedelta(days=1), LATER)
     assert len(many) == len(few)

@@ -163,3 +163,45 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "07-portal-phone")
     assert_accessible(phone)
+
+
+PHONE_PAGES = {
+    "engineer": ["/my-day/", "/accounts/", "/accounts/acme/", "/cases/", "/coverage/", "/team/",
+                 "/engagement/", "/paging/", "/overview/"],
+    "manager": ["/overview/", "/accounts/acme/engagement/"],
+    "client": ["/portal/", "/portal/cases/", "/paging/"],
+}  # fmt: skip
+
+
+def test_every_page_reads_on_a_phone(browser: OpenBrowser, demo: str) -> None:
+    """At 390 px nothing runs off the side, and every table row is a card whose cells say
+    which column they are (the overview and the workload were bare numbers)."""
+    for username, paths in PHONE_PAGES.items():
+        page = browser(viewport=PHONE).new_page()
+        log_in(page, username, "demo")
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (username, path, width)
+            unlabelled = page.evaluate(
+                """() => Array.from(document.querySelectorAll('table.table tbody td'))
+                    .filter(td => td.offsetParent !== null && !td.hasAttribute('colspan'))
+                    .filter(td => {
+                      const table = td.closest('table');
+                      const heads = table.querySelectorAll('thead th');
+                      const label = td.getAttribute('data-label');
+                      const named = Array.from(heads).some(th => th.textContent.trim());
+                      return named && label === null;
+                    }).length"""
+            )
+            assert unlabelled == 0, (username, path, unlabelled)
+            shown = page.evaluate(
+                """() => { const td = document.querySelector('table.table tbody td[data-label]');
+                    return td ? getComputedStyle(td, '::before').content : 'none-needed'; }"""
+            )
+            assert shown != "none", (username, path)
+    phone = browser(viewport=PHONE).new_page()
+    log_in(phone, "manager", "demo")
+    phone.goto("/overview/")
+    screenshot(phone, "09-overview-phone")

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from psm.cases import services as case_services
 from psm.cases.models import Case
-from psm.insights.templatetags.insights_tags import time_left, urgency
+from psm.insights.display import time_left, urgency
 from psm.team import services as team_services
 from psm.testing.book import Book, login
 from psm.testing.factories import AccountFactory, ContactFactory
@@ -123,7 +123,7 @@ def test_overview_counts_open_cases_by_priority_breaches_and_last_contact(book: 
     assert "Alice Tester 1 1 0 3 3 1" in workload
     # Sorting by breaches puts Acme first, descending.
     with time_machine.travel(NOW, tick=False):
-        page = login(book.charlie).get("/overview/", {"sort": "breaches"}).content.decode()
+        page = login(book.charlie).get("/overview/", {"sort": "-breaches"}).content.decode()
     assert page.index(">Acme<") < page.index(">Globex<")
 
 
@@ -312,7 +312,7 @@ def test_the_book_is_sorted_whole_then_paged_with_each_pages_figures(
         client = login(book.charlie)
         by_name = [client.get("/overview/", {"page": n}).content.decode() for n in (1, 2)]
         by_open = [
-            client.get("/overview/", {"sort": "open", "page": n}).content.decode() for n in (1, 2)
+            client.get("/overview/", {"sort": "-open", "page": n}).content.decode() for n in (1, 2)
         ]
     # By name: Acme, then Globex, whose figures are computed for its page alone.
     assert ">Acme<" in by_name[0] and ">Globex<" not in by_name[0]
@@ -335,3 +335,51 @@ def test_last_contact_reads_in_whole_days() -> None:
         "13 months ago",
         "2 years ago",
     ]
+
+
+def test_my_day_badge_and_lines_agree_and_read_as_words(book: Book) -> None:
+    """The badge counts what the lines say; a cadence past its tolerance is overdue even
+    before the sweep marks it; one within its tolerance is "due now", never "due overdue by";
+    a case overdue since an earlier day shows the day."""
+    from psm.engagement.models import CadenceState
+
+    for kind, due, tolerance in (("check_in", 3, 2), ("site_visit", 1, 2)):
+        CadenceState.objects.create(
+            account=book.a,
+            kind=kind,
+            rrule="FREQ=WEEKLY",
+            timezone=book.a.timezone,
+            anchor=NOW - timedelta(days=30),
+            next_due=NOW - timedelta(days=due),
+            overdue_at=NOW - timedelta(days=due) + timedelta(days=tolerance),
+            overdue=False,  # the sweep has not run since
+        )
+    with time_machine.travel(NOW - timedelta(days=2), tick=False):  # Sunday 8 March
+        late = open_case(book, title="Old problem", priority="P1")
+    with time_machine.travel(NOW, tick=False):
+        page = login(book.alice).get("/my-day/").content.decode()
+    panel = text(page.split('id="tp-h"')[1].split("</section>")[0])
+    assert "1 overdue" in panel
+    assert panel.count("overdue") == 2  # the badge and the one line
+    assert "overdue Check-in with Acme was due Sat 7 Mar" in panel
+    assert "due now Site visit with Acme since Mon 9 Mar" in panel
+    assert "due overdue by" not in panel
+    breaching = text(page.split('id="breach-h"')[1].split("</section>")[0])
+    assert f"{late.reference} Old problem" in breaching
+    assert "Sun 8 Mar" in breaching
+
+
+def test_the_arrow_says_the_order_the_rows_are_in(book: Book) -> None:
+    """▲ is fewest first, ▼ most first; a count column's first click gives the most first."""
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(3):
+            open_case(book, title="Acme case")
+        client = login(book.charlie)
+        overview = client.get("/overview/").content.decode()
+        assert 'href="?sort=-open"' in overview
+        down = client.get("/overview/", {"sort": "-open"}).content.decode()
+        up = client.get("/overview/", {"sort": "open"}).content.decode()
+    assert 'Open cases <span aria-hidden="true">▼</span>' in down
+    assert down.index(">Acme<") < down.index(">Globex<")
+    assert 'Open cases <span aria-hidden="true">▲</span>' in up
+    assert up.index(">Globex<") < up.index(">Acme<")

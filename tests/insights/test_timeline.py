@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,43 +9,35 @@ import pytest
 import time_machine
 
 from psm.accounts import services as account_services
-from psm.insights import timeline
+from psm.lib import timeline
 from psm.testing.book import Book, login
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=ZoneInfo("UTC"))
-
-
-@dataclass(frozen=True)
-class Foreign:
-    """Another app's own entry type: read by field names."""
-
-    at: datetime
-    kind: str
-    title: str
-    summary: str
-    url: str
-    actor: str
 
 
 @pytest.fixture
 def fake_sources(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
     calls: list[tuple[str, object]] = []
 
-    def modern(account, since, until, *, for_client=False):
-        calls.append(("modern", (since, until, for_client)))
+    def alpha(account, since, until, *, for_client, limit):
+        calls.append(("alpha", (since, until, for_client, limit)))
         return [
             timeline.Entry(NOW - timedelta(hours=1), "message", "Client wrote", channel="e-mail"),
             timeline.Entry(NOW - timedelta(hours=3), "note", "Internal thought", internal=True),
         ]
 
-    def legacy(account, since, *, for_client=False):
-        calls.append(("legacy", (since, for_client)))
+    def beta(account, since, until, *, for_client, limit):
+        calls.append(("beta", (since, until, for_client, limit)))
         return [
-            Foreign(NOW - timedelta(hours=2), "checkin", "Check-in held", "", "/x/", "Jane"),
-            Foreign(NOW + timedelta(days=1), "visit", "Visit planned", "", "", "Jane"),
+            timeline.Entry(NOW - timedelta(hours=2), "checkin", "Check-in held", url="/x/"),
+            # Outside [since, until): the gatherer leaves it out even if a source forgets.
+            timeline.Entry(NOW + timedelta(days=1), "visit", "Visit planned"),
         ]
 
-    found = (("alpha", modern), ("beta", legacy))
+    found = (
+        timeline.Registered("alpha", "Alpha", alpha),
+        timeline.Registered("beta", "Beta", beta),
+    )
     monkeypatch.setattr(timeline, "sources", lambda: found)
     return calls
 
@@ -56,8 +46,8 @@ def test_gather_merges_every_source_newest_first(book: Book, fake_sources: list[
     entries = timeline.gather(book.a, NOW - timedelta(days=1), NOW)
     assert [e.title for e in entries] == ["Client wrote", "Check-in held", "Internal thought"]
     assert [e.source for e in entries] == ["alpha", "beta", "alpha"]
-    # A source without ``until`` is filtered by the gatherer: tomorrow's visit is left out.
-    assert ("legacy", (NOW - timedelta(days=1), False)) in fake_sources
+    # Every source is asked the same way: the period, for staff, at most the limit.
+    assert ("beta", (NOW - timedelta(days=1), NOW, False, timeline.LIMIT)) in fake_sources
 
 
 def test_gather_for_clients_drops_internal_entries_and_says_so_to_sources(
@@ -65,7 +55,7 @@ def test_gather_for_clients_drops_internal_entries_and_says_so_to_sources(
 ) -> None:
     entries = timeline.gather(book.a, NOW - timedelta(days=1), NOW, include_internal=False)
     assert "Internal thought" not in [e.title for e in entries]
-    assert all(call[1][-1] is True for call in fake_sources)
+    assert all(call[1][2] is True for call in fake_sources)
 
 
 def test_gather_asks_only_the_chosen_sources_and_limits(
@@ -73,7 +63,7 @@ def test_gather_asks_only_the_chosen_sources_and_limits(
 ) -> None:
     entries = timeline.gather(book.a, NOW - timedelta(days=1), NOW, only=["beta"], limit=5)
     assert [e.title for e in entries] == ["Check-in held"]
-    assert [c[0] for c in fake_sources] == ["legacy"]
+    assert [c[0] for c in fake_sources] == ["beta"]
     assert len(timeline.gather(book.a, NOW - timedelta(days=1), NOW, limit=2)) == 2
 
 
@@ -81,7 +71,13 @@ def test_every_installed_source_answers_for_an_empty_account(book: Book) -> None
     """The real sources of the installed apps: callable by the protocol, typed entries."""
     entries = timeline.gather(book.a, NOW - timedelta(days=365), NOW + timedelta(days=1))
     assert all(isinstance(e, timeline.Entry) for e in entries)
-    assert ("insights", "Changes") in timeline.source_choices()
+    assert [label for label, _ in timeline.source_choices()] == [
+        "changes",
+        "engagement",
+        "cases",
+        "paging",
+        "telephony",
+    ]
 
 
 @time_machine.travel(NOW, tick=True)
@@ -102,7 +98,7 @@ def test_account_page_shows_changes_and_filters_with_htmx(book: Book) -> None:
     assert "Denver" in page.split('id="timeline-h"')[1]
     partial = client.get(
         "/accounts/acme/",
-        {"source": "insights", "days": "7"},
+        {"source": "changes", "days": "7"},
         headers={"HX-Request": "true", "HX-Target": "timeline"},
     ).content.decode()
     assert "<html" not in partial
@@ -114,12 +110,6 @@ def test_account_page_shows_changes_and_filters_with_htmx(book: Book) -> None:
 def test_a_bad_filter_value_shows_the_default_period(book: Book) -> None:
     response = login(book.alice).get("/accounts/acme/", {"days": "forever"})
     assert response.status_code == 200
-
-
-def test_coerce_reads_foreign_entries_by_field_names() -> None:
-    raw = SimpleNamespace(at=NOW, kind="visit", title="Visit", summary=None, url="/v/")
-    entry = timeline._coerce(raw)
-    assert entry == timeline.Entry(NOW, "visit", "Visit", url="/v/")
 
 
 def test_timeline_pages_to_older_entries(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -78,3 +79,81 @@ def test_ignore_conflicts_skips_existing_keys_only(db: None) -> None:
     assert sorted(Notification.objects.values_list("key", flat=True)) == ["k1", "k2", "k3"]
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.PENDING}
     assert insert([]) == []
+
+
+def _copies(obj, tweak) -> tuple[Any, ...]:
+    """Two unsaved copies of a saved row, made distinct where the table wants it."""
+    from copy import copy
+
+    pair = []
+    for side in ("ours", "theirs"):
+        row = copy(obj)
+        row.pk = None
+        row._state = type(obj._state)()
+        tweak(row, side)
+        pair.append(row)
+    return tuple(pair)
+
+
+def _another_number(row, side: str) -> None:
+    row.number = 1000 + len(side)
+    row.reference = f"ACME-{row.number}"
+
+
+def test_insert_writes_what_bulk_create_writes_for_every_model_that_uses_it(book) -> None:
+    """Every model written through ``insert`` (cases, messages, audit entries, outbox rows,
+    inbound mail), from rows the product itself made: each column reads back the same as
+    through ``bulk_create``."""
+    from psm.cases.models import Case, Message
+    from psm.cases.services import open_case
+
+    with time_machine.travel(NOW, tick=False):
+        case = open_case(
+            book.alice,
+            book.a,
+            title="Licence server down",
+            text="Since 9:00.",
+            html="<p>Since <b>9:00</b>.</p>",
+            priority="P2",
+            contact=book.contact_a,
+            site=book.a.sites.first(),
+            origin="email",
+            message_id="first@acme.example",
+            acknowledge_to="alma@acme.example",
+        )
+    models_and_tweaks = [
+        (Case, Case.objects.get(pk=case.pk), _another_number),
+        (Message, Message.objects.filter(case=case).first(), lambda r, s: None),
+        (AuditEntry, AuditEntry.objects.filter(action="case.open").first(), lambda r, s: None),
+        (Notification, Notification.objects.first(), lambda r, s: setattr(r, "key", f"k-{s}")),
+        (
+            InboundMessage,
+            InboundMessage.objects.create(
+                received_at=NOW, source="smtp", envelope_to=["acme@psm.localhost"],
+                raw_path="x", size=10, sha256="0" * 64, account=book.a, case=case,
+            ),
+            lambda r, s: None,
+        ),
+    ]  # fmt: skip
+    for model, saved, tweak in models_and_tweaks:
+        assert saved is not None, model
+        ours, theirs = _copies(saved, tweak)
+        with time_machine.travel(NOW, tick=False):
+            (mine,) = insert([ours])
+            (other,) = model.objects.bulk_create([theirs])
+        a = model.objects.get(pk=mine.pk)
+        b = model.objects.get(pk=other.pk)
+        differ = {
+            f.attname: (getattr(a, f.attname), getattr(b, f.attname))
+            for f in model._meta.concrete_fields
+            if not f.primary_key and getattr(a, f.attname) != getattr(b, f.attname)
+        }
+        if model is Case:
+            assert differ == {
+                "number": (1004, 1006),
+                "reference": ("ACME-1004", "ACME-1006"),
+            }, differ
+        elif model is Notification:
+            assert differ == {"key": ("k-ours", "k-theirs")}, differ
+        else:
+            assert differ == {}, (model, differ)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from psm.notifications import services
+from psm.notifications.mail import LOOP_HEADER, is_our_message_id, message_id_for
 from psm.notifications.models import Notification, Status
 from psm.notifications.transports.apprise import with_idempotency_key
 
@@ -24,7 +25,7 @@ def email(key: str = "k1", **kw) -> Notification:
         recipient="alma@acme.example",
         subject="Hello",
         body="Body",
-        headers={"Message-ID": "<psm.abc@psm.localhost>", "Auto-Submitted": "auto-generated"},
+        headers={"Message-ID": "<not-ours@elsewhere>", "Auto-Submitted": "auto-generated"},
         **kw,
     )
 
@@ -44,7 +45,11 @@ def test_email_goes_through_django_mail_with_its_headers() -> None:
     assert (row.status, row.attempts) == (Status.SENT, 1)
     (sent,) = mail.outbox
     assert sent.to == ["alma@acme.example"]
-    assert sent.extra_headers["Message-ID"] == "<psm.abc@psm.localhost>"
+    # The Message-ID and the loop header come from the key, whatever the writer asked for.
+    assert sent.extra_headers["Message-ID"] == f"<{message_id_for('k1')}>"
+    assert is_our_message_id(sent.extra_headers["Message-ID"])
+    assert sent.extra_headers[LOOP_HEADER] == "psm.localhost"
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
     assert sent.extra_headers["X-PSM-Notification"] == "k1"
     assert not services.deliver(row), "a sent row is never sent again"
     assert len(mail.outbox) == 1
@@ -148,3 +153,77 @@ def test_a_rolled_back_change_announces_nothing() -> None:
         change_that_fails()
     assert not Notification.objects.filter(key="doomed").exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_redelivery_after_a_crash_is_the_same_message() -> None:
+    """A worker that dies after sending leaves the row to be sent again: the second copy has
+    the same Message-ID, so every mail system on the way (and ours) sees one message."""
+    row = email("k2")
+    assert services.deliver(row)
+    Notification.objects.filter(pk=row.pk).update(status=Status.PENDING)
+    row.refresh_from_db()
+    assert services.deliver(row)
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+
+
+def test_parts_travel_with_the_mail(tmp_path, settings) -> None:
+    """Files go through the outbox too: an attachment, an inline image named by cid: and an
+    alternative body (a calendar invitation's text/calendar part)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    row = services.notify(
+        "k3",
+        transport="email",
+        recipient="alma@acme.example",
+        subject="Report",
+        body="See attached",
+        html='<img src="cid:chart1">',
+        parts=[
+            services.Part("report.pdf", "application/pdf", b"%PDF-1.7 fake"),
+            services.Part("chart.png", "image/png", b"\x89PNG fake", "inline", cid="chart1"),
+            services.Part(
+                "invite.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR", "alternative"
+            ),
+        ],
+    )
+    assert services.deliver(row)
+    (sent,) = mail.outbox
+    raw = sent.message().as_string()
+    assert 'filename="report.pdf"' in raw
+    assert "Content-ID: <chart1>" in raw
+    assert 'Content-Type: text/calendar; method="REQUEST"' in raw
+    # mixed[related[alternative[text, html, calendar], image], pdf]
+    top = sent.message()
+    assert top.get_content_type() == "multipart/mixed"
+    related, pdf = top.get_payload()
+    assert related.get_content_type() == "multipart/related"
+    assert pdf.get_filename() == "report.pdf"
+    bodies, image = related.get_payload()
+    assert image["Content-ID"] == "<chart1>"
+    assert [p.get_content_type() for p in bodies.get_payload()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    assert ("text/html", '<img src="cid:chart1">') in [
+        (kind, body) for body, kind in sent.alternatives
+    ]
+
+
+def test_only_email_carries_parts() -> None:
+    with pytest.raises(ValueError, match="only e-mail"):
+        services.notify(
+            "k4",
+            transport="apprise",
+            recipient="pager",
+            target="json://127.0.0.1:9/",
+            subject="x",
+            body="y",
+            parts=[services.Part("a.txt", "text/plain", b"a")],
+        )

@@ -158,15 +158,22 @@ def test_a_low_priority_page_out_of_hours_waits_for_coverage(book) -> None:
     assert kinds(page) == [("queued", "alice"), ("paged", "alice")]
 
 
-def test_a_second_press_within_two_minutes_is_the_same_page(book, paged) -> None:
+def test_a_second_press_while_the_page_waits_is_the_same_page(book, paged) -> None:
+    """Whatever the text and however long after: until someone acknowledges, asking again
+    adds to the waiting page; the new words are kept for whoever answers."""
     again = services.page_psm(
         book.a,
         priority="P1",
-        message="Database down",
+        message="Now the backups fail too",
         contact=book.contact_a,
-        at=IN_HOURS + timedelta(seconds=40),
+        at=IN_HOURS + timedelta(minutes=9),
     )
     assert again.pk == paged.pk
+    assert kinds(paged)[-1] == ("repeated", "alice")
+    assert paged.steps.last().detail == "Now the backups fail too"
+    services.acknowledge(paged, book.alice, "button")
+    after = services.page_psm(book.a, priority="P1", message="Again", contact=book.contact_a)
+    assert after.pk != paged.pk, "once acknowledged, a new press is a new page"
 
 
 def test_only_engineers_of_the_account_may_acknowledge(book, paged) -> None:
@@ -176,10 +183,3 @@ def test_only_engineers_of_the_account_may_acknowledge(book, paged) -> None:
         services.acknowledge(paged, book.client_a, "button")
     with pytest.raises(PermissionDenied):
         services.acknowledge(paged, book.dana, "button")
-
-
-def test_sms_keywords() -> None:
-    assert services.parse_sms("PAGE server room flooded") == ("P1", "server room flooded")
-    assert services.parse_sms("p2: slow builds") == ("P2", "slow builds")
-    assert services.parse_sms("hello there") is None
-    assert services.parse_sms("PAGER duty") is None

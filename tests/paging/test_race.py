@@ -60,3 +60,39 @@ def test_two_workers_racing_on_one_step_escalate_once(book, tmp_path) -> None:
     assert PageStep.objects.filter(page=page, kind=StepKind.ESCALATED).count() == 1
     assert Notification.objects.filter(key__startswith=f"page:{page.pk}:step:1:").count() >= 1
     assert Page.objects.count() == 1
+
+
+PRESS = """
+import time
+from pathlib import Path
+from psm.accounts.models import Contact
+from psm.paging import services
+go = Path({go!r})
+contact = Contact.objects.get(pk={contact})
+while not go.exists():
+    time.sleep(0.005)
+print(services.page_psm(contact.account, priority="P1", message={text!r}, contact=contact).pk)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_at_the_same_moment_make_one_page(book, tmp_path) -> None:
+    """The rule is the database's (a unique key while the page waits), not a check before
+    the insert: two processes pressing at once, with different words, get one page."""
+    go = tmp_path / "go"
+    procs = [
+        psm("shell", "-c", PRESS.format(go=str(go), contact=book.contact_a.pk, text=text))
+        for text in ("Database down", "DB down!!")
+    ]
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs if e][:2]
+    ids = {out.strip().splitlines()[-1] for out, _ in outs}
+    assert len(ids) == 1
+    assert Page.objects.count() == 1
+    page = Page.objects.get()
+    texts = {
+        page.message,
+        *page.steps.filter(kind=StepKind.REPEATED).values_list("detail", flat=True),
+    }
+    assert texts == {"Database down", "DB down!!"}

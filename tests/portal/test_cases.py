@@ -185,3 +185,20 @@ def test_client_of_a_cannot_reach_b_cases(book: Book) -> None:
 def test_staff_cannot_use_portal_case_pages(book: Book) -> None:
     case = open_case(book)
     assert login(book.alice).get(f"/portal/cases/{case.reference}/").status_code == 403
+
+
+def test_a_file_over_the_limit_is_a_field_error_and_the_text_is_kept(book: Book, settings) -> None:
+    """The one limit (PSM_ATTACHMENT_MAX_BYTES) is the form's too: an error in MB beside the
+    field, the typed text still there, nothing half-sent, never a 500."""
+    settings.PSM_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    case = open_case(book)
+    big = SimpleUploadedFile("core.dump", b"x" * (3 * 1024 * 1024 // 2), "application/octet-stream")
+    response = login(book.client_a).post(
+        f"/portal/cases/{case.reference}/reply/",
+        {"text": "The dump you asked for.", "attachments": [big]},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "core.dump is 1.5 MB; the limit is 1 MB a file." in page
+    assert "The dump you asked for." in page
+    assert case.messages.count() == 1

@@ -60,3 +60,13 @@ def test_absence_form_reports_overlap(book: Book) -> None:
 def test_clients_cannot_see_the_team(book: Book) -> None:
     assert login(book.client_a).get("/team/").status_code == 403
     assert login(book.client_a).get("/team/alice/").status_code == 403
+
+
+def test_the_team_page_counts_every_account_and_says_how_many_are_yours(book: Book) -> None:
+    # Dana sees neither Acme nor Globex; Alice is Acme's primary PSM, Bob Globex's.
+    page = login(book.dana).get("/team/").content.decode()
+    row = page.split('href="/team/alice/">Alice Tester</a>')[1].split("</tr>")[0]
+    assert '<td class="num">1 <small class="muted">(0 of yours)</small></td>' in row
+    mine = login(book.alice).get("/team/").content.decode()
+    own = mine.split('href="/team/alice/">Alice Tester</a>')[1].split("</tr>")[0]
+    assert '<td class="num">1</td>' in own

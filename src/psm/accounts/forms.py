@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from psm.accounts.models import Account, Contact, ContactEmail, Site
 from psm.coverage.models import ServicePlan
+from psm.lib.forms import DateInput
 from psm.lib.timezones import timezone_choices
 from psm.team.models import AssignmentRole, Role, User
 
@@ -30,7 +33,6 @@ class AccountFilterForm(forms.Form):
 
 class AccountForm(forms.ModelForm[Account]):
     timezone = forms.ChoiceField(choices=timezone_choices)
-    plan_overrides = forms.JSONField(required=False, initial=dict)
 
     class Meta:
         model = Account
@@ -43,24 +45,121 @@ class AccountForm(forms.ModelForm[Account]):
             "timezone",
             "country",
             "service_plan",
-            "plan_overrides",
             "environment_notes",
             "relationship_notes",
         ]
         widgets = {
-            "contract_start": forms.DateInput(attrs={"type": "date"}),
-            "contract_end": forms.DateInput(attrs={"type": "date"}),
+            "contract_start": DateInput(),
+            "contract_end": DateInput(),
             "environment_notes": forms.Textarea(attrs={"rows": 5}),
             "relationship_notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def clean_plan_overrides(self) -> dict[str, Any]:
-        value = self.cleaned_data.get("plan_overrides") or {}
-        ServicePlan.validate_overrides(value)
-        return dict(value)
-
     def clean_country(self) -> str:
         return str(self.cleaned_data["country"]).upper()
+
+
+DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
+        ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday")]  # fmt: skip
+CLOCKS = [("first_response", "first response"), ("next_update", "next update"),
+          ("resolution", "resolution")]  # fmt: skip
+_SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def hours_text(spans: list[list[str]]) -> str:
+    """``[["08:00", "12:00"], ["13:00", "17:00"]]`` → "08:00–12:00, 13:00–17:00"."""
+    return ", ".join(f"{a}–{b}" for a, b in spans) if spans else "closed"
+
+
+def parse_hours(text: str) -> list[list[str]]:
+    if text.strip().lower() in ("", "closed", "-", "—"):
+        return []
+    spans = []
+    for part in text.split(","):
+        found = _SPAN.match(part)
+        if found is None:
+            raise forms.ValidationError(f"“{part.strip()}” is not a span like 08:00–17:00.")
+        spans.append([f"{int(x.split(':')[0]):02d}:{x.split(':')[1]}" for x in found.groups()])
+    return spans
+
+
+class PlanOverridesForm(forms.Form):
+    """An account's departures from its service plan, as a form (no JSON by hand). Each group
+    is either the plan's (its values shown) or the account's own; a form saved unchanged
+    gives the same overrides."""
+
+    own_timezone = forms.BooleanField(required=False, label="Use its own time zone for hours")
+    timezone = forms.ChoiceField(choices=timezone_choices, required=False)
+    own_hours = forms.BooleanField(required=False, label="Its own business hours")
+    own_always = forms.BooleanField(required=False, label="Its own 7x24 priorities")
+    always_covered = forms.MultipleChoiceField(
+        choices=[(p, p) for p in ("P1", "P2", "P3", "P4")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Covered 7x24 (except provider holidays)",
+    )
+    own_sla = forms.BooleanField(required=False, label="Its own SLA targets")
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        self.account = account
+        plan = account.service_plan.own_settings()
+        mine = account.plan_overrides or {}
+        merged = {**plan, **{k: v for k, v in mine.items() if k in ServicePlan.OVERRIDABLE}}
+        initial = {
+            "own_timezone": "timezone" in mine,
+            "timezone": merged.get("timezone") or account.timezone,
+            "own_hours": "hours" in mine,
+            "own_always": "always_covered" in mine,
+            "always_covered": list(merged["always_covered"]),
+            "own_sla": "sla_targets" in mine,
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for day, label in DAYS:
+            self.fields[f"hours_{day}"] = forms.CharField(
+                required=False, label=label, help_text="e.g. 08:00–17:00, or closed"
+            )
+            self.initial[f"hours_{day}"] = hours_text(merged["hours"].get(day, []))
+        for priority in ("P1", "P2", "P3", "P4"):
+            targets = merged["sla_targets"].get(priority, {})
+            for clock, label in CLOCKS:
+                name = f"sla_{priority}_{clock}"
+                self.fields[name] = forms.IntegerField(
+                    required=False, min_value=1, label=f"{priority} {label} (covered minutes)"
+                )
+                self.initial[name] = targets.get(clock)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        overrides: dict[str, Any] = {
+            k: v for k, v in (self.account.plan_overrides or {}).items() if k == "holidays"
+        }
+        if data.get("own_timezone"):
+            overrides["timezone"] = data.get("timezone") or self.account.timezone
+        if data.get("own_hours"):
+            try:
+                overrides["hours"] = {
+                    day: parse_hours(data.get(f"hours_{day}") or "") for day, _ in DAYS
+                }
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"Business hours: {exc.messages[0]}") from None
+        if data.get("own_always"):
+            overrides["always_covered"] = sorted(data.get("always_covered") or [])
+        if data.get("own_sla"):
+            overrides["sla_targets"] = {
+                p: {
+                    clock: data[f"sla_{p}_{clock}"]
+                    for clock, _ in CLOCKS
+                    if data.get(f"sla_{p}_{clock}") is not None
+                }
+                for p in ("P1", "P2", "P3", "P4")
+            }
+        try:
+            ServicePlan.validate_overrides(overrides)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        data["overrides"] = overrides
+        return data
 
 
 class SiteForm(forms.ModelForm[Site]):

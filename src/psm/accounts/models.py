@@ -63,7 +63,7 @@ class Account(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:detail", args=[self.slug])
+        return reverse("insights:account", args=[self.slug])
 
     def effective_plan(self) -> dict[str, Any]:
         """The plan's settings with this account's overrides applied."""

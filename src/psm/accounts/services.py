@@ -36,6 +36,8 @@ def create_account(actor: User | None, **fields: Any) -> Account:
 
 def update_account(actor: User | None, account: Account, **fields: Any) -> Account:
     before = {name: getattr(account, name) for name in fields}
+    if not diff(before, fields):
+        return account  # saved unchanged: nothing to write, nothing to audit
     for name, value in fields.items():
         setattr(account, name, value)
     account.full_clean()
@@ -152,6 +154,8 @@ def import_installed_products(actor: User | None, account: Account, text: str) -
 
 def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
     before = {name: getattr(site, name) for name in fields}
+    if not diff(before, fields):
+        return site  # saved unchanged: nothing to write, nothing to audit
     for name, value in fields.items():
         setattr(site, name, value)
     site.full_clean()
@@ -178,7 +182,9 @@ def update_contact(
 ) -> Contact:
     """Change a contact's details and addresses; the first address becomes the main one."""
     before = {name: getattr(contact, name) for name in fields}
-    before["emails"] = [e.address for e in contact.emails.all()]
+    before["emails"] = [e.address for e in contact.emails.order_by("-is_primary", "id")]
+    if not diff(before, {**fields, "emails": emails}):
+        return contact  # saved unchanged: nothing to write, nothing to audit
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.full_clean()

@@ -6,7 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
-    path("<slug:slug>/", views.account_detail, name="detail"),
     path("<slug:slug>/edit/", views.account_edit, name="edit"),
     path("<slug:slug>/sites/new/", views.site_create, name="site-create"),
     path("<slug:slug>/contacts/new/", views.contact_create, name="contact-create"),

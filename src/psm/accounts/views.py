@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psm.accounts import services
@@ -16,15 +15,14 @@ from psm.accounts.forms import (
     AssignmentForm,
     ContactForm,
     InstallImportForm,
+    PlanOverridesForm,
     SiteForm,
 )
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.coverage.adapters import cover_now
-from psm.insights import display, figures
-from psm.insights.forms import TimelineFilter
-from psm.lib.access import HtmxRequest, acting_user, managers_only, staff_only
+from psm.lib.htmx import HtmxRequest
 from psm.team import services as team_services
-from psm.team.models import Absence, Assignment, AssignmentRole, User
+from psm.team.access import acting_user, managers_only, staff_only
+from psm.team.models import Assignment, AssignmentRole, User
 
 
 def _current_assignments() -> Prefetch[str]:
@@ -58,48 +56,6 @@ def account_list(request: HtmxRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page})
 
 
-@staff_only
-def account_detail(request: HtmxRequest, slug: str) -> HttpResponse:
-    """Account 360: everything the PSM must know about one account on one page."""
-    account = get_visible_account(request.user, slug)
-    now = timezone.now()
-    timeline_filter = TimelineFilter(request.GET or None)
-    entries = timeline_filter.entries(account, now, include_internal=True)
-    viewer = acting_user(request).timezone
-    timeline = {
-        "account": account,
-        "timeline_filter": timeline_filter,
-        "entries": entries,
-        "timeline_rows": display.entry_rows(entries, viewer, account.timezone),
-    }
-    if request.htmx and request.htmx.target == "timeline":
-        return render(request, "insights/_timeline.html", timeline)
-    assignments = list(
-        Assignment.objects.current().filter(account=account).select_related("engineer__engineer")
-    )
-    team_ids = [a.engineer_id for a in assignments]
-    open_cases = list(figures.account_open_cases(account))
-    for case in open_cases:
-        case.account = account  # the page's account: no join, no query per row
-    absences = Absence.objects.filter(engineer__in=team_ids, end__gt=now).select_related(
-        "engineer", "substitute"
-    )
-    context = {
-        **timeline,
-        "plan": account.effective_plan(),
-        "sites": account.sites.all(),
-        "contacts": account.contacts.prefetch_related("emails").select_related("site", "user"),
-        "installs": account.installs.select_related("product", "site"),
-        "custom_values": account.custom_values.select_related("field"),
-        "assignments": assignments,
-        "absences": absences,
-        "cover": cover_now(account, now),
-        "open_cases": display.case_rows(open_cases, viewer, now),
-        "now": now,
-    }
-    return render(request, "accounts/account_detail.html", context)
-
-
 @managers_only
 def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
@@ -114,13 +70,19 @@ def account_create(request: HttpRequest) -> HttpResponse:
 def account_edit(request: HttpRequest, slug: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
     form = AccountForm(request.POST or None, instance=account)
-    if request.method == "POST" and form.is_valid():
+    plan = PlanOverridesForm(request.POST or None, account=account, prefix="plan")
+    if request.method == "POST" and form.is_valid() and plan.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        overrides = plan.cleaned_data["overrides"]
         account.refresh_from_db()
-        services.update_account(acting_user(request), account, **changed)
-        messages.success(request, "Account saved.")
+        if overrides != account.plan_overrides:
+            changed["plan_overrides"] = overrides
+        if changed:
+            services.update_account(acting_user(request), account, **changed)
+        messages.success(request, "Account saved." if changed else "Nothing changed.")
         return redirect(account)
-    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+    context = {"form": form, "plan_form": plan, "account": account}
+    return render(request, "accounts/account_form.html", context)
 
 
 @staff_only

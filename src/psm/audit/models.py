@@ -32,6 +32,32 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor or 'system'} {self.action} {self.object_repr}"
 
 
+def entry(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    *,
+    account: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """One audit entry, not yet saved (``record`` saves it; bulk writers insert many);
+    ``actor`` None means the system (a sweep, the mail listener). ``account`` is an account
+    or its primary key."""
+    row = AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=_jsonable(changes or {}),
+    )
+    if isinstance(account, int):
+        row.account_id = account
+    else:
+        row.account = account
+    return row
+
+
 def record(
     actor: Any,
     action: str,
@@ -40,16 +66,10 @@ def record(
     account: Any = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; ``actor`` None means the system (a sweep, the mail listener)."""
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        account=account,
-        changes=_jsonable(changes or {}),
-    )
+    """Write one audit entry (see ``entry``)."""
+    row = entry(actor, action, obj, account=account, changes=changes)
+    row.save()
+    return row
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -41,10 +41,6 @@ def _key(case: Case) -> str:
     return json.dumps(case.coverage["spec"], sort_keys=True)
 
 
-def plan_of(case: Case) -> PlanSpec:
-    return _spec(_key(case))
-
-
 def _due(
     spec: PlanSpec,
     calendar: Calendar,

@@ -4,10 +4,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
 from psm.cases.models import CaseStatus, Origin
+from psm.lib.forms import MultipleFileField
 from psm.team.models import Role, User
 
 SORTS = [("due", "Due first"), ("opened", "Newest"), ("priority", "Priority")]
@@ -84,11 +85,31 @@ def account_choices(accounts: QuerySet[Account], typed: str, limit: int = 20) ->
     )
 
 
+class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        """ "Alma Client — CTO, Acme": two contacts of the same name can be told apart."""
+        role = f"{obj.title}, " if obj.title else ""
+        return f"{obj.name} — {role}{obj.account.name}"
+
+
 class CaseForm(forms.Form):
     """A case entered by staff (a phone call, a hallway conversation, a portal problem)."""
 
-    account = forms.ModelChoiceField(queryset=Account.objects.none(), to_field_name="slug")
-    contact = forms.ModelChoiceField(
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.none(),
+        to_field_name="slug",
+        widget=forms.Select(
+            attrs={
+                # The same page again, with the account's contacts, sites and products.
+                "hx-get": reverse_lazy("cases:create"),
+                "hx-trigger": "change",
+                "hx-target": "#account-fields",
+                "hx-select": "#account-fields",
+                "hx-swap": "outerHTML",
+            }
+        ),
+    )
+    contact = ContactChoiceField(
         queryset=Contact.objects.none(), required=False, help_text="Who reported it"
     )
     title = forms.CharField(max_length=300)
@@ -109,15 +130,31 @@ class CaseForm(forms.Form):
         label="E-mail the contact an acknowledgement (who has it, by when)",
     )
 
+    # The account's own people, sites and products are offered once it is chosen (htmx
+    # swaps them in, see cases/case_form.html); before, nothing from any account.
+    SCOPED = ("contact", "site", "installed_product")
+
     def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._set("account", accounts)
-        self._set("contact", Contact.objects.filter(account__in=accounts, is_active=True))
-        self._set("site", Site.objects.filter(account__in=accounts))
+        slug = self.data.get("account") or self.initial.get("account") or ""
+        chosen = accounts.filter(slug=slug).first() if slug else None
+        self.chosen_account = chosen
+        scope = [chosen.pk] if chosen else []
+        self._set(
+            "contact",
+            Contact.objects.filter(account__in=scope, is_active=True)
+            .select_related("account")
+            .order_by("name"),
+        )
+        self._set("site", Site.objects.filter(account__in=scope))
         self._set(
             "installed_product",
-            InstalledProduct.objects.filter(account__in=accounts).select_related("product"),
+            InstalledProduct.objects.filter(account__in=scope).select_related("product"),
         )
+        if chosen is None:
+            for name in self.SCOPED:
+                self.fields[name].help_text = "Choose the account first."
 
     def _set(self, name: str, queryset: QuerySet[Any]) -> None:
         field = self.fields[name]
@@ -146,7 +183,7 @@ class ReplyForm(forms.Form):
             (CaseStatus.RESOLVED, "mark resolved"),
         ],
     )
-    attachment = forms.FileField(required=False)
+    attachments = MultipleFileField(label="Attachments")
 
 
 class NoteForm(forms.Form):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 
 from psm.cases.models import Case, Message
-from psm.channels.email import outgoing
+from psm.notifications.mail import mail_domain, message_id_for
 from psm.notifications.services import notify
 from psm.team.models import User
 
@@ -57,7 +58,7 @@ def to_engineer(case: Case, user: User | None, event: str, subject: str, body: s
         body=f"{body}\n\n{_link(case)}\n",
         user=user,
         account=case.account,
-        headers={"Auto-Submitted": "auto-generated", outgoing.LOOP_HEADER: outgoing.mail_domain()},
+        headers={"Auto-Submitted": "auto-generated"},
     )
 
 
@@ -135,9 +136,8 @@ def send_to_client(
     html: str = "",
 ) -> str:
     """Queue a mail to the client about ``case``; returns its Message-ID."""
-    message_id, headers = outgoing.case_headers(
+    headers = case_headers(
         case,
-        key=key,
         sender_name=sender_name,
         thread=_thread(case) if thread is None else thread,
         automatic=automatic,
@@ -152,9 +152,39 @@ def send_to_client(
         headers=headers,
         account=case.account,
     )
-    return message_id
+    return message_id_for(key)
 
 
 def reply_recipient(case: Case) -> str:
     """Where a reply goes: the reporting contact's primary address."""
     return case.contact.primary_email if case.contact else ""
+
+
+def case_address(case: Case) -> str:
+    """The case's own address (``acme+42@`` the mail domain): a reply to it lands on the case
+    even when a mail program drops the threading headers."""
+    return f"{case.account.slug}+{case.number}@{mail_domain()}"
+
+
+def case_headers(
+    case: Case, *, sender_name: str, thread: list[str], automatic: str | None
+) -> dict[str, str]:
+    """Headers of a mail about ``case`` that thread on the client's side and back into PSM
+    (the outbox adds the Message-ID and the loop header): ``thread`` are earlier
+    Message-IDs, oldest first; ``automatic`` is an RFC 3834 Auto-Submitted value or None for
+    a person."""
+    address = case_address(case)
+    headers = {
+        "From": formataddr((f"{sender_name} ({case.account.name} support)", address)),
+        "Reply-To": address,
+    }
+    if thread:
+        headers["In-Reply-To"] = f"<{thread[-1]}>"
+        # The first message and the most recent ones: enough to thread, bounded in size.
+        refs = thread if len(thread) <= 10 else [thread[0], *thread[-9:]]
+        headers["References"] = " ".join(f"<{m}>" for m in refs)
+    if automatic:
+        headers["Auto-Submitted"] = automatic
+        headers["X-Auto-Response-Suppress"] = "All"
+        headers["Precedence"] = "bulk" if automatic == "auto-generated" else "auto_reply"
+    return headers

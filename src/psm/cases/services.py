@@ -15,18 +15,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import nh3
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from psm.accounts.models import Account, Contact, InstalledProduct, Priority, Site
-from psm.audit.models import AuditEntry, record
+from psm.audit import models as audit
+from psm.audit.models import record
 from psm.cases import clocks, notify
+from psm.cases.events import (
+    CaseOpened,
+    CaseUpdated,
+    MessageAdded,
+    case_opened,
+    case_updated,
+    message_added,
+)
 from psm.cases.models import (
     ACTIVE,
-    RUNNING,
     Attachment,
     Case,
     CaseCounter,
@@ -37,8 +44,9 @@ from psm.cases.models import (
     Origin,
 )
 from psm.coverage import adapters
-from psm.coverage.engine.routing import Route
+from psm.coverage.adapters import Routed
 from psm.lib.bulk import insert
+from psm.lib.forms import megabytes, upload_limit
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
@@ -73,10 +81,6 @@ def _save(case: Case, fields: Sequence[str]) -> None:
     case.save(update_fields=[*dict.fromkeys([*fields, "updated_at"])])
 
 
-def next_number(account: Account) -> int:
-    return reserve_numbers(account.pk, 1)
-
-
 def reserve_numbers(account_id: int, count: int) -> int:
     """Reserve ``count`` case numbers for the account; returns the last one. The UPDATE
     takes the counter row's lock until the transaction ends, so concurrent openers queue
@@ -107,11 +111,11 @@ def _resume(case: Case, at: datetime) -> None:
 
 
 def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
-    limit = settings.PSM_ATTACHMENT_MAX_BYTES
+    limit = upload_limit()
     for f in files:
         if len(f.content) > limit:
             raise ValidationError(
-                f"{f.filename} is {len(f.content):,} bytes; the limit is {limit:,} bytes."
+                f"{f.filename} is {megabytes(len(f.content))}; the limit is {megabytes(limit)}."
             )
         name = f.filename.replace("/", "_").replace("\\", "_")[:200] or "attachment"
         attachment = Attachment(
@@ -124,7 +128,7 @@ def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
         attachment.save()
 
 
-def _message(
+def _new_message(
     case: Case,
     *,
     direction: str,
@@ -137,10 +141,10 @@ def _message(
     is_automatic: bool = False,
     message_id: str = "",
     subject: str = "",
-    attachments: Sequence[NewAttachment] = (),
     at: datetime,
 ) -> Message:
-    message = Message.objects.create(
+    """The one builder of ``Message`` rows (not saved: callers insert one or many)."""
+    return Message(
         case=case,
         direction=direction,
         channel=channel,
@@ -154,6 +158,12 @@ def _message(
         subject=clean_text(subject)[:300],
         created_at=at,
     )
+
+
+def _message(case: Case, *, attachments: Sequence[NewAttachment] = (), **fields: Any) -> Message:
+    """Write one message (``_new_message``'s fields) with its attachments."""
+    message = _new_message(case, **fields)
+    message.save()
     if attachments:
         _attach(message, attachments)
     return message
@@ -219,7 +229,7 @@ class _Routing:
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.coverage: dict[int, dict[str, Any]] = {}
-        self.decisions: dict[tuple[int, str], Route | None] = {}
+        self.decisions: dict[tuple[int, str], Routed | None] = {}
         self.users: dict[str, User | None] = {}
 
     def snapshot(self, account: Account) -> dict[str, Any]:
@@ -231,10 +241,10 @@ class _Routing:
             }
         return self.coverage[account.pk]
 
-    def decision(self, account: Account, priority: str) -> Route | None:
+    def decision(self, account: Account, priority: str) -> Routed | None:
         key = (account.pk, priority)
         if key not in self.decisions:
-            self.decisions[key] = adapters.route_for(account, priority, self.now)
+            self.decisions[key] = adapters.routed_for(account, priority, self.now)
         return self.decisions[key]
 
     def user(self, username: str) -> User | None:
@@ -275,7 +285,7 @@ def open_cases(
     now = _now(at)
     routing = _routing_for(now)
     cases: list[Case] = []
-    messages: dict[str, str] = {}
+    decisions: list[Routed | None] = []
     priorities = frozenset(Priority.values)
     for item in items:
         contact = item.contact
@@ -290,10 +300,10 @@ def open_cases(
             if obj is not None and obj.account_id != item.account.pk:
                 raise ValidationError(f"The {what} belongs to another account.")
         decision = routing.decision(item.account, priority)
+        decisions.append(decision)
         if decision is not None:
-            assignee = routing.user(decision.target)
-            decided = decision.explain()
-            messages[str(len(cases))] = decision.client_message
+            assignee = routing.user(decision.route.target)
+            decided = decision.route.explain()
         else:
             assignee = None
             decided = {"target": None, "channel": "queue", "reasons": ["the account has no PSM"]}
@@ -325,29 +335,30 @@ def open_cases(
             clocks.recompute(case)
         insert(cases)
         firsts = [
-            Message(
-                case=case,
+            _new_message(
+                case,
                 direction=Direction.IN if item.contact is not None else Direction.OUT,
                 channel=_channel_of(item.origin),
-                text=clean_text(item.text),
-                html=sanitize_html(item.html),
+                text=item.text,
+                html=item.html,
                 author_contact=item.contact,
                 author_user=actor if item.contact is None else None,
                 is_internal=item.contact is None and item.origin == Origin.STAFF,
-                message_id=clean_text(item.message_id)[:255],
-                subject=clean_text(item.title)[:300],
-                created_at=now,
+                message_id=item.message_id,
+                subject=item.title,
+                at=now,
             )
             for case, item in zip(cases, items, strict=True)
         ]
         insert(firsts)
         insert(
             [
-                _audit(
+                audit.entry(
                     actor,
                     "case.open",
                     case,
-                    {
+                    account=case.account_id,
+                    changes={
                         "priority": case.priority,
                         "origin": case.origin,
                         "assignee": str(case.assignee or ""),
@@ -358,28 +369,16 @@ def open_cases(
             returning=False,
         )
         default = "Your request has been received and will be answered by our support team"
-        for index, (case, first, item) in enumerate(zip(cases, firsts, items, strict=True)):
+        for case, first, item, decision in zip(cases, firsts, items, decisions, strict=True):
             case.first_message = first  # for callers: no refetch
             if item.attachments:
                 _attach(first, item.attachments)
             notify.new_case(case)
             if item.acknowledge_to:
-                told = messages.get(str(index), default)
+                told = decision.route.client_message if decision else default
                 notify.acknowledge(case, item.acknowledge_to, told, first)
+            case_opened.send(CaseOpened(case, decision, now))
     return cases
-
-
-def _audit(actor: User | None, action: str, case: Case, changes: dict[str, Any]) -> AuditEntry:
-    """The row ``psm.audit.models.record`` writes, for bulk inserts."""
-    return AuditEntry(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=case._meta.label_lower,
-        object_id=str(case.pk),
-        object_repr=str(case)[:200],
-        account_id=case.account_id,
-        changes=changes,
-    )
 
 
 def _channel_of(origin: str) -> str:
@@ -390,65 +389,6 @@ def _channel_of(origin: str) -> str:
         Origin.PORTAL: MessageChannel.PORTAL,
     }
     return channels.get(origin, MessageChannel.NOTE)
-
-
-def add_message(
-    actor: User | None,
-    case: Case,
-    *,
-    text: str,
-    html: str = "",
-    channel: str = MessageChannel.EMAIL,
-    contact: Contact | None = None,
-    message_id: str = "",
-    subject: str = "",
-    attachments: Sequence[NewAttachment] = (),
-    automatic: bool = False,
-    at: datetime | None = None,
-) -> Message:
-    """Something from the client on ``case``. A real message takes a case off "waiting on
-    client" (clocks restart) and reopens a resolved one; an automatic one (out-of-office,
-    bounce) is only recorded."""
-    now = _now(at)
-    with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        message = _message(
-            case,
-            direction=Direction.IN,
-            channel=channel,
-            text=text,
-            html=html,
-            author_contact=contact,
-            author_user=actor if contact is None else None,
-            is_automatic=automatic,
-            message_id=message_id,
-            subject=subject,
-            attachments=attachments,
-            at=now,
-        )
-        if automatic:
-            record(actor, "case.auto_reply", case, account=case.account)
-            return message
-        changed: list[str] = []
-        if case.status in (CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED):
-            before = case.status
-            _resume(case, now)
-            case.status = CaseStatus.OPEN
-            if before == CaseStatus.RESOLVED:
-                case.resolved_at = None
-            changed += ["status", "pauses", "resolved_at"]
-            record(
-                actor,
-                "case.reopen" if before == CaseStatus.RESOLVED else "case.client_replied",
-                case,
-                account=case.account,
-                changes={"status": [before, case.status]},
-            )
-        changed += clocks.recompute(case)
-        _save(case, changed)
-        record(actor, "case.message", case, account=case.account, changes={"message": message.pk})
-        notify.client_wrote(case, message)
-    return message
 
 
 @dataclass(frozen=True)
@@ -466,66 +406,101 @@ class NewMessage:
     automatic: bool = False
 
 
+def add_message(
+    actor: User | None,
+    case: Case,
+    *,
+    text: str,
+    html: str = "",
+    channel: str = MessageChannel.EMAIL,
+    contact: Contact | None = None,
+    message_id: str = "",
+    subject: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    automatic: bool = False,
+    at: datetime | None = None,
+) -> Message:
+    """Something from the client on ``case`` (``add_messages`` for one)."""
+    item = NewMessage(
+        case, text, html, channel, contact, message_id, subject, attachments, automatic
+    )
+    return add_messages(actor, [item], at=at)[0]
+
+
 def add_messages(
     actor: User | None, items: Sequence[NewMessage], at: datetime | None = None
 ) -> list[Message]:
-    """``add_message`` for many (a mail import). Messages that move a case (off "waiting on
-    client", reopening a resolved case) go through ``add_message`` one by one; the rest —
-    a running case only gains a message, clocks unchanged — are written in bulk."""
+    """Messages from clients, in one transaction (one for a portal reply, many for a mail
+    import). A real message takes its case off "waiting on client" (clocks restart) and
+    reopens a resolved one; an automatic one (out-of-office, bounce) is only recorded. Rows
+    are written in bulk; only the cases that move are saved one by one."""
     now = _now(at)
-    out: list[Message | None] = [None] * len(items)
     with transaction.atomic():
-        ids = {item.case.pk for item in items}
-        status = dict(
-            Case.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
-            .values_list("pk", "status")
-        )
-        bulk: list[tuple[int, NewMessage, Message]] = []
-        for index, item in enumerate(items):
-            if item.automatic or status[item.case.pk] in RUNNING:
-                message = Message(
-                    case=item.case,
-                    direction=Direction.IN,
-                    channel=item.channel,
-                    text=clean_text(item.text),
-                    html=sanitize_html(item.html),
-                    author_contact=item.contact,
-                    author_user=actor if item.contact is None else None,
-                    is_automatic=item.automatic,
-                    message_id=clean_text(item.message_id)[:255],
-                    subject=clean_text(item.subject)[:300],
-                    created_at=now,
-                )
-                bulk.append((index, item, message))
-            else:
-                out[index] = add_message(
-                    actor,
-                    item.case,
-                    text=item.text,
-                    html=item.html,
-                    channel=item.channel,
-                    contact=item.contact,
-                    message_id=item.message_id,
-                    subject=item.subject,
-                    attachments=item.attachments,
-                    at=now,
-                )
-        insert([m for _, _, m in bulk])
+        cases = {
+            c.pk: c
+            for c in Case.objects.select_for_update(of=("self",))
+            .filter(pk__in={item.case.pk for item in items})
+            .select_related("account", "assignee")
+        }
+        messages = [
+            _new_message(
+                cases[item.case.pk],
+                direction=Direction.IN,
+                channel=item.channel,
+                text=item.text,
+                html=item.html,
+                author_contact=item.contact,
+                author_user=actor if item.contact is None else None,
+                is_automatic=item.automatic,
+                message_id=item.message_id,
+                subject=item.subject,
+                at=now,
+            )
+            for item in items
+        ]
+        insert(messages)
         audits = []
-        for index, item, message in bulk:
-            out[index] = message
+        untouched: set[int] = set()
+        for item, message in zip(items, messages, strict=True):
+            case = cases[item.case.pk]
             if item.attachments:
                 _attach(message, item.attachments)
             if item.automatic:
-                audits.append(_audit(actor, "case.auto_reply", item.case, {}))
+                audits.append(audit.entry(actor, "case.auto_reply", case, account=case.account_id))
+                continue
+            if case.status in (CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED):
+                before = case.status
+                _resume(case, now)
+                case.status = CaseStatus.OPEN
+                if before == CaseStatus.RESOLVED:
+                    case.resolved_at = None
+                _save(case, ["status", "pauses", "resolved_at", *clocks.recompute(case)])
+                audits.append(
+                    audit.entry(
+                        actor,
+                        "case.reopen" if before == CaseStatus.RESOLVED else "case.client_replied",
+                        case,
+                        account=case.account_id,
+                        changes={"status": [before, case.status]},
+                    )
+                )
+                case_updated.send(CaseUpdated(case, {"status": [before, case.status]}, now))
             else:
-                audits.append(_audit(actor, "case.message", item.case, {"message": message.pk}))
-                notify.client_wrote(item.case, message)
+                untouched.add(case.pk)
+            audits.append(
+                audit.entry(
+                    actor,
+                    "case.message",
+                    case,
+                    account=case.account_id,
+                    changes={"message": message.pk},
+                )
+            )
+            notify.client_wrote(case, message)
+            message_added.send(MessageAdded(case, message, now))
         insert(audits, returning=False)
-        touched = {item.case.pk for _, item, _ in bulk if not item.automatic}
-        Case.objects.filter(pk__in=touched).update(updated_at=now)
-    return [m for m in out if m is not None]
+        Case.objects.filter(pk__in=untouched).update(updated_at=now)
+    return messages
 
 
 def reply(
@@ -552,6 +527,7 @@ def reply(
         )
         if not case.is_active and case.status != CaseStatus.RESOLVED:
             raise ValidationError(f"{case.reference} is closed; open a new case instead.")
+        before = case.status
         message = _message(
             case,
             direction=Direction.OUT,
@@ -594,6 +570,9 @@ def reply(
                 )
                 message.save(update_fields=["message_id"])
         record(actor, "case.reply", case, account=case.account, changes={"message": message.pk})
+        if before != case.status:
+            case_updated.send(CaseUpdated(case, {"status": [before, case.status]}, now))
+        message_added.send(MessageAdded(case, message, now))
     return message
 
 
@@ -601,6 +580,7 @@ def add_note(actor: User, case: Case, text: str, at: datetime | None = None) -> 
     """An internal note: provider people only, moves no clock."""
     if not text.strip():
         raise ValidationError("A note needs some text.")
+    now = _now(at)
     with transaction.atomic():
         message = _message(
             case,
@@ -609,9 +589,10 @@ def add_note(actor: User, case: Case, text: str, at: datetime | None = None) -> 
             text=text,
             author_user=actor,
             is_internal=True,
-            at=_now(at),
+            at=now,
         )
         record(actor, "case.note", case, account=case.account, changes={"message": message.pk})
+        message_added.send(MessageAdded(case, message, now))
     return message
 
 
@@ -657,6 +638,7 @@ def set_status(actor: User | None, case: Case, status: str, at: datetime | None 
         record(
             actor, "case.status", case, account=case.account, changes={"status": [before, status]}
         )
+        case_updated.send(CaseUpdated(case, {"status": [before, status]}, now))
     return case
 
 
@@ -707,6 +689,7 @@ def change_priority(
                 is_internal=True,
                 at=_now(at),
             )
+        case_updated.send(CaseUpdated(case, {"priority": [before, priority]}, _now(at)))
         notify.to_engineer(
             case,
             case.assignee,
@@ -733,6 +716,11 @@ def assign(actor: User | None, case: Case, engineer: User | None) -> Case:
             case,
             account=case.account,
             changes={"assignee": [str(before or ""), str(engineer or "")]},
+        )
+        case_updated.send(
+            CaseUpdated(
+                case, {"assignee": [str(before or ""), str(engineer or "")]}, timezone.now()
+            )
         )
         notify.to_engineer(
             case,

@@ -21,9 +21,10 @@ from psm.cases.forms import (
     StatusForm,
 )
 from psm.cases.models import ACTIVE, Attachment, Case, Message
-from psm.channels.email.outgoing import case_address
-from psm.lib.access import HtmxRequest, acting_user, staff_only
+from psm.cases.notify import case_address
+from psm.lib.htmx import HtmxRequest
 from psm.lib.pagination import IdPaginator
+from psm.team.access import acting_user, staff_only
 from psm.team.models import User
 
 PER_PAGE = 50
@@ -120,7 +121,13 @@ def account_choices(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case(request.user, reference)
+    return _case_page(request, get_case(request.user, reference))
+
+
+def _case_page(
+    request: HttpRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The case page; with a bound ``reply_form`` that failed, what was typed stays in it."""
     timeline = case.messages.select_related("author_user", "author_contact").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
@@ -130,7 +137,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline": timeline,
         "now": timezone.now(),
         "sla": case.sla_state(timezone.now()),
-        "reply_form": ReplyForm(),
+        "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
         "status_form": StatusForm(initial={"status": case.status}),
         "priority_form": PriorityForm(initial={"priority": case.priority}),
@@ -139,7 +146,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "plan_changed": plan_changed,
         "zone": case.site.timezone if case.site else case.account.timezone,
     }
-    return render(request, "cases/case_detail.html", context)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @staff_only
@@ -186,24 +193,25 @@ def _invalid(request: HttpRequest, case: Case, error: object) -> HttpResponse:
 def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case(request.user, reference)
     form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, case, "A reply needs some text.")
-    files = []
-    if upload := form.cleaned_data["attachment"]:
-        files.append(
-            services.NewAttachment(upload.name or "attachment", upload.read(), upload.content_type)
-        )
-    try:
-        services.reply(
-            acting_user(request),
-            case,
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"] or None,
-            attachments=files,
-        )
-    except ValidationError as exc:
-        return _invalid(request, case, "; ".join(exc.messages))
-    return _done(request, case, "Reply sent.")
+    if form.is_valid():
+        files = [
+            services.NewAttachment(f.name or "attachment", f.read(), f.content_type or "")
+            for f in form.cleaned_data["attachments"]
+        ]
+        try:
+            services.reply(
+                acting_user(request),
+                case,
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"] or None,
+                attachments=files,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _done(request, case, "Reply sent.")
+    # What was typed stays in the form, with the reason beside it.
+    return _case_page(request, case, reply_form=form, status=400)
 
 
 @require_POST

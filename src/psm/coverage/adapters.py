@@ -112,20 +112,67 @@ class CoverNow:
     covering_for: User | None = None
 
 
-def cover_now(account: Account, at: datetime) -> CoverNow:
-    return cover_now_and_next(account, at)[0]
+@dataclass(frozen=True)
+class Coverage:
+    """Who covers an account at an instant: the one answer every page shows (account 360,
+    the coverage board, the portal) and paging acts on (``routes`` are the engine's
+    decisions, the same ``routed_for`` makes)."""
+
+    at: datetime
+    open: bool  # within business hours, and not a provider holiday
+    holiday: str | None  # the provider holiday on the client's date, if any
+    changes_at: datetime | None  # open: when business hours end; closed: when they open
+    cover: CoverNow  # who answers in business hours (now, or when they next open)
+    next_cover: CoverNow | None  # who takes over when that answer changes
+    routes: dict[str, Route]  # per priority: who acts on a contact now, and how
+    always_covered: tuple[str, ...]  # the priorities covered 7x24 (except holidays)
+    names: dict[str, str]  # username → display name of everyone named above
+
+    @property
+    def emergency(self) -> Route | None:
+        """Out of business hours, what the most urgent 7x24 priority does now (pages the
+        on-call engineer; on a holiday goes to basic support); None in business hours."""
+        if self.open:
+            return None
+        for priority in self.always_covered:
+            if priority in self.routes:
+                return self.routes[priority]
+        return None
+
+    @property
+    def emergency_name(self) -> str:
+        """Who the emergency route reaches, as people read it ("Dana Smith", "basic
+        support")."""
+        found = self.emergency
+        if found is None:
+            return ""
+        if found.channel == "fallback":
+            return "our basic-support team"
+        return self.names.get(found.target, found.target)
 
 
-def cover_now_and_next(account: Account, at: datetime) -> tuple[CoverNow, CoverNow | None]:
-    """Who covers at ``at``, and who takes over when that answer changes (None: no change
-    ahead)."""
+def coverage_now(account: Account, at: datetime) -> Coverage:
+    """The one function behind every "who covers now"."""
+    plan = plan_spec(account)
+    calendar = plan.business_calendar()
+    open_now = calendar.is_open(at)
+    changes_at = calendar.next_close(at) if open_now else calendar.next_open(at)
+    holiday = plan.holidays.name(at.astimezone(plan.tz).date())
+    always = tuple(sorted(plan.always_covered))
     team = team_spec(account, at)
     if team is None:
-        return CoverNow(None, ("no primary PSM is assigned",), None), None
-    zone = ZoneInfo(account.timezone)
+        nobody = CoverNow(None, ("no primary PSM is assigned",), None)
+        return Coverage(at, open_now, holiday, changes_at, nobody, None, {}, always, {})
     users = {u.username: u for u in User.objects.filter(username__in=_people(team))}
     names = {username: user.display_name for username, user in users.items()}
-    now = who_covers(team, at, zone, names)
+    routes = {
+        p: route(plan, team, p, at, basic_support=settings.PSM_BASIC_SUPPORT, names=names)
+        for p in plan.priorities
+    }
+    zone = ZoneInfo(account.timezone)
+    # Who answers in business hours: now when open, else from when they next open.
+    asked = at if open_now or changes_at is None else changes_at
+    now = who_covers(team, asked, zone, names)
     later = who_covers(team, now.until, zone, names) if now.until is not None else None
 
     def view(cover: Cover) -> CoverNow:
@@ -136,22 +183,37 @@ def cover_now_and_next(account: Account, at: datetime) -> tuple[CoverNow, CoverN
             covering_for=users.get(cover.covering_for or ""),
         )
 
-    return view(now), (view(later) if later is not None else None)
+    later_view = view(later) if later is not None else None
+    return Coverage(at, open_now, holiday, changes_at, view(now), later_view, routes, always, names)
 
 
-def route_for(account: Account, priority: str, at: datetime) -> Route | None:
+@dataclass(frozen=True)
+class Routed:
+    """A routing decision with the plan and team it was made from: whoever acts on it (a page
+    and its escalation chain) reuses them instead of reading the database again."""
+
+    route: Route
+    plan: PlanSpec
+    team: TeamSpec
+    names: dict[str, str]
+
+
+def routed_for(account: Account, priority: str, at: datetime) -> Routed | None:
     """The routing decision for a contact from ``account``; None while it has no PSM."""
     team = team_spec(account, at)
     if team is None:
         return None
-    return route(
-        plan_spec(account),
-        team,
-        priority,
-        at,
-        basic_support=settings.PSM_BASIC_SUPPORT,
-        names=display_names(_people(team)),
+    plan = plan_spec(account)
+    names = display_names(_people(team))
+    decision = route(
+        plan, team, priority, at, basic_support=settings.PSM_BASIC_SUPPORT, names=names
     )
+    return Routed(decision, plan, team, names)
+
+
+def route_for(account: Account, priority: str, at: datetime) -> Route | None:
+    routed = routed_for(account, priority, at)
+    return routed.route if routed is not None else None
 
 
 def _people(team: TeamSpec) -> set[str]:

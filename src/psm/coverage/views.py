@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -13,16 +13,11 @@ from icalendar import Event
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import get_visible_account, visible_accounts
-from psm.coverage.adapters import (
-    CoverNow,
-    cover_now_and_next,
-    display_names,
-    plan_spec,
-    route_for,
-)
+from psm.coverage.adapters import Coverage, coverage_now, display_names, route_for
 from psm.coverage.engine.holidays import HolidaySpec
 from psm.coverage.models import HolidayCalendar
-from psm.lib.access import staff_only
+from psm.lib.forms import DateTimeInput
+from psm.team.access import staff_only
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
@@ -30,44 +25,18 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 @dataclass
 class BoardRow:
     account: Account
-    cover: CoverNow
-    next_cover: CoverNow | None
-    open_now: bool
-    open_until: datetime | None
-    opens_next: datetime | None
-    always_covered: list[str]
-    on_call: str | None
+    coverage: Coverage
 
 
 @staff_only
 def board(request: HttpRequest) -> HttpResponse:
     """For every account I can see: who covers now, open or closed and until when."""
     now = timezone.now()
-    rows = []
     accounts = visible_accounts(request.user).select_related(
         "service_plan__holiday_calendar", "service_plan__on_call_rotation"
     )
-    for account in accounts.order_by("name"):
-        plan = plan_spec(account)
-        calendar = plan.business_calendar()
-        open_now = calendar.is_open(now)
-        # Only out of hours can someone other than who covers be on call.
-        decision = None if open_now else route_for(account, "P1", now)
-        cover, next_cover = cover_now_and_next(account, now)
-        rows.append(
-            BoardRow(
-                account=account,
-                cover=cover,
-                next_cover=next_cover,
-                open_now=open_now,
-                open_until=calendar.next_close(now) if open_now else None,
-                opens_next=None if open_now else calendar.next_open(now),
-                always_covered=sorted(plan.always_covered),
-                on_call=decision.target if decision and decision.covered else None,
-            )
-        )
-    names = display_names({row.on_call for row in rows if row.on_call})
-    return render(request, "coverage/board.html", {"rows": rows, "now": now, "names": names})
+    rows = [BoardRow(account, coverage_now(account, now)) for account in accounts.order_by("name")]
+    return render(request, "coverage/board.html", {"rows": rows, "now": now})
 
 
 class ExplainForm(forms.Form):
@@ -75,7 +44,7 @@ class ExplainForm(forms.Form):
     at = forms.DateTimeField(
         required=False,
         label="At (your time)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
         help_text="Leave empty for now.",
     )
 

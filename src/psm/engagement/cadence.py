@@ -126,3 +126,70 @@ class Cadence:
 
     def is_overdue(self, due: datetime | None, now: datetime) -> bool:
         return due is not None and now > self.overdue_at(due)
+
+
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last", -2: "second last"}
+_DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+         "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]  # fmt: skip
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+_EVERY_OTHER = {2: "other"}
+
+
+def _nth(n: int) -> str:
+    return f"{n}{'th' if 11 <= n % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def rule_in_words(text: str) -> str:
+    """An RRULE as people say it: ``FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;BYHOUR=10;BYMINUTE=0`` →
+    "every other Tuesday at 10:00". Parts it does not know are left out of the words only when
+    the whole rule is not understood (then the rule itself is returned)."""
+    parts = dict(
+        p.split("=", 1) for p in text.strip().removeprefix("RRULE:").upper().split(";") if "=" in p
+    )
+    freq = parts.pop("FREQ", "")
+    if freq not in _UNITS:
+        return text
+    interval = int(parts.pop("INTERVAL", "1") or 1)
+    unit = _UNITS[freq]
+    if interval == 1:
+        every = f"every {unit}"
+    elif interval in _EVERY_OTHER and freq != "DAILY":
+        every = f"every {_EVERY_OTHER[interval]} {unit}"
+    else:
+        every = f"every {interval} {unit}s"
+    on = ""
+    days = [d for d in parts.pop("BYDAY", "").split(",") if d]
+    named: list[str] = []
+    for day in days:
+        found = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", day)
+        if found is None or found.group(2) not in _DAYS:
+            return text
+        ordinal = int(found.group(1)) if found.group(1) else 0
+        name = _DAYS[found.group(2)]
+        named.append(f"the {_ORDINALS.get(ordinal, _nth(ordinal))} {name}" if ordinal else name)
+    month_days = [int(d) for d in parts.pop("BYMONTHDAY", "").split(",") if d.lstrip("-").isdigit()]
+    months = [int(m) for m in parts.pop("BYMONTH", "").split(",") if m.isdigit()]
+    if freq == "WEEKLY" and named:
+        every = every.replace("week", " and ".join(named)) if interval > 1 else ""
+        on = "" if interval > 1 else "every " + " and ".join(named)
+    elif named:
+        on = "on " + " and ".join(named)
+    if month_days:
+        on = "on the " + " and ".join("last day" if d == -1 else _nth(d) for d in month_days)
+    if months:
+        on += " of " + " and ".join(_MONTHS[m - 1] for m in months if 1 <= m <= 12)
+    hours = [int(h) for h in parts.pop("BYHOUR", "").split(",") if h.isdigit()]
+    minutes = [int(m) for m in parts.pop("BYMINUTE", "").split(",") if m.isdigit()]
+    parts.pop("WKST", None)
+    if parts:  # BYSETPOS, BYWEEKNO…: better the rule than wrong words
+        return text
+    at = ""
+    if hours:
+        minute = minutes[0] if minutes else 0
+        at = "at " + " and ".join(f"{h:02d}:{minute:02d}" for h in hours)
+    words = " ".join(w for w in (every, on, at) if w)
+    if freq == "MONTHLY" and named and interval == 1:
+        words = f"{on.removeprefix('on ')} of every month {at}".strip()
+    return words

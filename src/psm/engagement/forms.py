@@ -14,28 +14,17 @@ from psm.engagement.models import (
     AdvocacyItem,
     AdvocacyPriority,
     AdvocacyStatus,
-    FeedScope,
     TouchpointKind,
     WorkItem,
     WorkItemStatus,
     WorkItemType,
 )
+from psm.lib.forms import DateInput, DateTimeInput
 from psm.team.models import Role, User
 
 
 def staff_users() -> Any:
     return User.objects.filter(is_active=True).exclude(role=Role.CLIENT)
-
-
-class DateTimeLocal(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AccountForm(forms.Form):
@@ -59,7 +48,7 @@ class AccountForm(forms.Form):
 
 class TouchpointForm(AccountForm):
     title = forms.CharField(max_length=200)
-    starts = forms.DateTimeField(widget=DateTimeLocal(), help_text="Local time at the site.")
+    starts = forms.DateTimeField(widget=DateTimeInput(), help_text="Local time at the site.")
     duration_minutes = forms.IntegerField(min_value=5, max_value=60 * 24 * 14, initial=60)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
     location = forms.CharField(max_length=200, required=False)
@@ -143,7 +132,7 @@ RATING = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
 
 
 class CheckInLogForm(AccountForm):
-    when = forms.DateTimeField(widget=DateTimeLocal(), help_text="Local time of the account.")
+    when = forms.DateTimeField(widget=DateTimeInput(), help_text="Local time of the account.")
     duration_minutes = forms.IntegerField(min_value=5, max_value=600, initial=45)
     owner = forms.ModelChoiceField(queryset=User.objects.none())
     contacts = forms.ModelMultipleChoiceField(
@@ -319,7 +308,3 @@ class SurveyAnswerForm(forms.Form):
             widget=forms.RadioSelect,
             label=f"Your answer ({low}–{high})",
         )
-
-
-class FeedForm(forms.Form):
-    scope = forms.ChoiceField(choices=FeedScope.choices, widget=forms.HiddenInput)

@@ -9,7 +9,6 @@ from django_tasks import task
 
 from psm.accounts.models import Account
 from psm.background.periodic import periodic
-from psm.engagement.mail import deliver_engagement_mail
 from psm.engagement.services.cadences import TRACKED_STATUSES, refresh_cadences, sweep_cadences
 from psm.engagement.services.handover import (
     sweep_absences,
@@ -17,8 +16,6 @@ from psm.engagement.services.handover import (
     write_return_briefs,
 )
 from psm.team.models import Absence
-
-__all__ = ["deliver_engagement_mail"]
 
 
 @periodic(every=timedelta(minutes=15))
@@ -52,8 +49,9 @@ def refresh_all_cadences() -> int:
 
 @task()
 def absence_changed(absence_id: int) -> int:
-    """Enqueued by ``team.services.start_absence``: brief the substitute now if the absence
-    is already running (a future one is picked up by the sweep when it starts)."""
+    """Enqueued when an absence is recorded (``team.events.absence_recorded``): brief the
+    substitute now if the absence is already running (a future one is picked up by the
+    sweep when it starts)."""
     absence = Absence.objects.select_related("engineer", "substitute").filter(pk=absence_id).first()
     if absence is None:
         return 0

@@ -1,15 +1,12 @@
-"""The engagement side of an account's timeline, for any page or report to merge.
+"""Engagement on the account timeline (see ``psm.lib.timeline``): touchpoints, work-item
+notes, advocacy updates, survey answers and handover briefs.
 
-    from psm.engagement.timeline import timeline_entries
-    entries = timeline_entries(account, since=now - timedelta(days=30))
-
-Entries are plain dataclasses sorted newest first; ``for_client=True`` leaves out what a
-client contact must not read (internal notes, advocacy arguments, handover briefs, scores).
+``for_client=True`` leaves out what a client contact must not read (internal notes,
+advocacy arguments, handover briefs, scores).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
@@ -23,16 +20,7 @@ from psm.engagement.models import (
     Touchpoint,
     TouchpointStatus,
 )
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    title: str
-    summary: str
-    url: str
-    actor: str
+from psm.lib.timeline import Entry
 
 
 def _short(text: str, n: int = 160) -> str:
@@ -40,29 +28,28 @@ def _short(text: str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def timeline_entries(
+def entries(
     account: Account,
     since: datetime,
-    until: datetime | None = None,
+    until: datetime,
     *,
     for_client: bool = False,
     limit: int = 200,
-) -> list[TimelineEntry]:
-    """The account's touchpoints, work-item notes, advocacy updates, survey answers and
-    handover briefs from ``since`` (before ``until``), newest first, at most ``limit``."""
-    entries = _entries(account, since, until, for_client, limit)
-    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+) -> list[Entry]:
+    """The account's entries in [since, until), newest first, at most ``limit``."""
+    found = _entries(account, since, until, for_client, limit)
+    return sorted(found, key=lambda e: e.at, reverse=True)[:limit]
 
 
 def _entries(
-    account: Account, since: datetime, until: datetime | None, for_client: bool, limit: int
-) -> list[TimelineEntry]:
+    account: Account, since: datetime, until: datetime, for_client: bool, limit: int
+) -> list[Entry]:
     """Each kind read newest first and at most ``limit`` of it: the merged ``limit`` newest
     are among them, however long the account's history."""
-    entries: list[TimelineEntry] = []
+    found: list[Entry] = []
 
     def before(field: str) -> Q:
-        return Q(**{f"{field}__lt": until}) if until is not None else Q()
+        return Q(**{f"{field}__lt": until})
 
     touchpoints = (
         Touchpoint.objects.filter(account=account)
@@ -77,8 +64,8 @@ def _entries(
             TouchpointStatus.CANCELLED: "cancelled",
         }[TouchpointStatus(tp.status)]
         summary = tp.outcomes or tp.agenda if not for_client else tp.agenda
-        entries.append(
-            TimelineEntry(
+        found.append(
+            Entry(
                 at=tp.starts_at,
                 kind=tp.kind,
                 title=f"{tp.get_kind_display()} {state}: {tp.title}",
@@ -92,8 +79,8 @@ def _entries(
         .select_related("work_item__account", "author")
         .order_by("-at", "-id")[:limit]
     ):
-        entries.append(
-            TimelineEntry(
+        found.append(
+            Entry(
                 at=note.at,
                 kind="work_item",
                 title=f"Work item: {note.work_item.title}",
@@ -107,8 +94,8 @@ def _entries(
         .select_related("item__account", "author")
         .order_by("-at", "-id")[:limit]
     ):
-        entries.append(
-            TimelineEntry(
+        found.append(
+            Entry(
                 at=update.at,
                 kind="advocacy",
                 title=f"Advocacy {update.item.internal_ref}: {update.get_status_display()}",
@@ -118,15 +105,15 @@ def _entries(
             )
         )
     if for_client:
-        return entries
+        return found
     for survey in (
         Survey.objects.filter(before("answered_at"), account=account, answered_at__gte=since)
         .select_related("contact")
         .order_by("-answered_at", "-id")[:limit]
     ):
         assert survey.answered_at is not None
-        entries.append(
-            TimelineEntry(
+        found.append(
+            Entry(
                 at=survey.answered_at,
                 kind="survey",
                 title=f"{survey.get_kind_display()}: {survey.score}/{survey.scale[1]}",
@@ -140,8 +127,8 @@ def _entries(
         .select_related("recipient")
         .order_by("-created_at", "-id")[:limit]
     ):
-        entries.append(
-            TimelineEntry(
+        found.append(
+            Entry(
                 at=brief.created_at,
                 kind="handover",
                 title=f"{brief.get_kind_display()} to {brief.recipient.display_name}",
@@ -150,4 +137,4 @@ def _entries(
                 actor="system",
             )
         )
-    return entries
+    return found

@@ -8,40 +8,55 @@ values here are exactly what the filters gave (``{{ t|in_zone:zone|date:fmt }}``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from psm.accounts.templatetags.psm_tags import _pinned
 from psm.cases.models import Case
-from psm.insights.templatetags.insights_tags import time_left, urgency
-from psm.insights.timeline import Entry
+from psm.lib.timeline import Entry
+from psm.lib.urls import Urls
 
-_PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what every URL converter takes unquoted
-_SLOT = "psm-slot-0"
+SOON = timedelta(hours=1)
 
 
-class Urls:
-    """``reverse(name, args=[value])`` for many values of one URL: the pattern is reversed
-    once, each value then goes in its place (values that would need quoting are reversed)."""
+def words(delta: timedelta) -> str:
+    """A duration as a person says it, to the minute: "3 d 4 h", "2 h 15 min", "5 min".
+    Time left is rounded up (2 h 59 min 30 s left is "3 h"), time overdue down."""
+    seconds = delta.total_seconds()
+    minutes = int(-(-seconds // 60)) if seconds > 0 else int(-seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "less than a minute"
 
-    def __init__(self) -> None:
-        self._patterns: dict[str, str] = {}
 
-    def __call__(self, name: str, value: str) -> str:
-        if not _PLAIN.fullmatch(value):
-            return reverse(name, args=[value])
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            pattern = self._patterns[name] = reverse(name, args=[_SLOT])
-        return pattern.replace(_SLOT, value)
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    if due is None:
+        return "no deadline"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return f"overdue by {words(delta)}"
+    return f"in {words(delta)}"
+
+
+def urgency(due: datetime | None, now: datetime | None = None) -> str:
+    """A CSS class: ``due-late`` past due, ``due-soon`` within the hour, ``due-ok`` else."""
+    if due is None:
+        return "due-none"
+    delta = due - (now or timezone.now())
+    if delta < timedelta(0):
+        return "due-late"
+    if delta < SOON:
+        return "due-soon"
+    return "due-ok"
 
 
 def iso(value: datetime) -> str:
@@ -54,7 +69,7 @@ def local(value: datetime | None, zone: str, fmt: str) -> str:
     if value is None:
         return ""
     # Without a zone the date filter shows the value in the active zone.
-    shown = _pinned(value, ZoneInfo(zone)) if zone else timezone.localtime(value)
+    shown = value.astimezone(ZoneInfo(zone)) if zone else timezone.localtime(value)
     return dateformat.format(shown, fmt)
 
 
@@ -80,6 +95,7 @@ class CaseRow:
     due_iso: str = ""
     due_day: str = ""  # "Wed 25 Nov 14:05", the viewer's zone
     due_time: str = ""  # "14:05"
+    due_when: str = ""  # "14:05" today, else "Mon 23 Nov 14:05" (the viewer's zone)
     due_client: str = ""  # a SafeString: the client time span
     left: str = ""
     urgency: str = ""
@@ -97,6 +113,8 @@ def case_rows(
             row.due_iso = iso(due)
             row.due_day = local(due, viewer, "D j M H:i")
             row.due_time = local(due, viewer, "H:i")
+            today = local(now, viewer, "Y-m-d") == local(due, viewer, "Y-m-d")
+            row.due_when = row.due_time if today else row.due_day
             row.due_client = client_time(due, case.account.timezone, viewer)
             row.left = time_left(due, now)
             row.urgency = urgency(due, now)

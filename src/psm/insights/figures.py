@@ -152,14 +152,23 @@ def my_case_list(user: User, now: datetime) -> MyCases:
     return MyCases(shown=shown, total=total, all_mine=cases)
 
 
+@dataclass(frozen=True)
+class DueTouchpoint:
+    """A cadence on my day, judged at one instant: the badge and the lines agree."""
+
+    state: CadenceState
+    overdue: bool  # past its tolerance now
+    started: bool  # its due time has come (overdue or within the tolerance)
+
+
 @dataclass
 class Touchpoints:
-    cadences: list[CadenceState]  # overdue or due within the week, soonest first
+    cadences: list[DueTouchpoint]  # overdue or due within the week, soonest first
     meetings: list[Touchpoint]  # scheduled in the coming week
 
     @property
     def overdue(self) -> int:
-        return sum(1 for state in self.cadences if state.overdue)
+        return sum(1 for due in self.cadences if due.overdue)
 
 
 def my_touchpoints(user: User, now: datetime) -> Touchpoints:
@@ -171,7 +180,14 @@ def my_touchpoints(user: User, now: datetime) -> Touchpoints:
         .values("account")
     )
     return Touchpoints(
-        cadences=due_states(owner=user, accounts=theirs, within=TOUCHPOINTS_AHEAD, now=now),
+        cadences=[
+            DueTouchpoint(
+                state,
+                overdue=state.overdue_now(now),
+                started=state.next_due is not None and state.next_due <= now,
+            )
+            for state in due_states(owner=user, accounts=theirs, within=TOUCHPOINTS_AHEAD, now=now)
+        ],
         meetings=list(
             Touchpoint.objects.filter(
                 owner=user,

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from psm.insights import timeline
+from psm.lib import timeline
 
 PERIODS = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "a year")]
 DEFAULT_DAYS = 90

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.utils.safestring import SafeString, mark_safe
 
 from psm.accounts.models import Account
 from psm.accounts.scoping import visible_accounts
 from psm.insights import display, figures
+from psm.lib.urls import Urls
 from psm.team.models import Absence, Assignment, AssignmentRole, Role, User
 
 UPCOMING_ABSENCES = timedelta(days=30)
@@ -128,17 +128,6 @@ class BookRow:
         return display.local(self.last_contact, self.viewer_zone, "j M")
 
     @property
-    def chips_html(self) -> SafeString:
-        """The P1–P4 chips, zeros greyed: one string per row instead of a loop in the
-        template (a hundred rows of four chips were a fifth of the page)."""
-        return mark_safe(
-            "".join(
-                f'<span class="prio prio-{p.lower()}{"" if n else " zero"}">{p} {n}</span> '
-                for p, n in self.chips
-            )
-        )
-
-    @property
     def last_contact_ago(self) -> str:
         """ "today", "yesterday", "12 days ago", "3 months ago": whole days, no template filter."""
         if self.last_contact is None or self.now is None:
@@ -220,9 +209,10 @@ def book(
     keys: dict[str, Callable[[int], Any]] = {
         "account": lambda pk: names[pk].lower(),
         "psm": psm_key,
-        "open": lambda pk: -open_count(pk),
-        "p1": lambda pk: (-(open_cases or {}).get(pk, {}).get("P1", 0), -open_count(pk)),
-        "breaches": lambda pk: -(breaches or {}).get(pk, 0),
+        # Every key ascending (fewest first); the page offers "most first" as the first click.
+        "open": open_count,
+        "p1": lambda pk: ((open_cases or {}).get(pk, {}).get("P1", 0), open_count(pk)),
+        "breaches": lambda pk: (breaches or {}).get(pk, 0),
         # Longest without contact first: that is the account to look at.
         "contact": contact_key,
         "absence": absence_key,
@@ -240,11 +230,11 @@ def book(
         contacted = figures.last_contact(shown, now)
     # Only what the table shows: plans, notes and overrides stay in the database.
     accounts = shown.only("id", "name", "slug", "timezone").in_bulk()
-    urls = display.Urls()
+    urls = Urls()
     rows = [
         BookRow(
             account=accounts[pk],
-            url=urls("accounts:detail", accounts[pk].slug),
+            url=urls("insights:account", accounts[pk].slug),
             viewer_zone=user.timezone,
             psm=primaries.get(pk),
             absences=away(pk),

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from psm.insights import display, figures, queries
 from psm.insights.search import search as run_search
-from psm.lib.access import HtmxRequest, managers_only, staff_only
+from psm.lib.htmx import HtmxRequest
 from psm.paging.queries import pages_waiting_for
-from psm.team.models import User
+from psm.team.access import acting_user, managers_only, staff_only
 
 BOOK_PAGE = 100
 WORKLOAD_PAGE = 50
@@ -23,8 +23,7 @@ POLL_SECONDS = 30
 
 @staff_only
 def my_day(request: HtmxRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     now = timezone.now()
     _, day_end = queries.day_bounds(now.astimezone(ZoneInfo(user.timezone)).date(), user.timezone)
     mine = figures.my_case_list(user, now)
@@ -51,8 +50,7 @@ def my_day(request: HtmxRequest) -> HttpResponse:
 
 @managers_only
 def overview(request: HtmxRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     now = timezone.now()
     sort = request.GET.get("sort", "account")
     if sort.lstrip("-") not in queries.SORTS:
@@ -70,14 +68,16 @@ def overview(request: HtmxRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "priorities": queries.PRIORITIES,
+        # (key, label, the first click's direction: counts most first, the rest A→Z,
+        # the oldest contact and the soonest absence first)
         "columns": [
-            ("account", "Account"),
-            ("psm", "PSM"),
-            ("open", "Open cases"),
-            ("p1", "By priority"),
-            ("breaches", "Breaches this month"),
-            ("contact", "Last contact"),
-            ("absence", "Upcoming absences"),
+            ("account", "Account", ""),
+            ("psm", "PSM", ""),
+            ("open", "Open cases", "-"),
+            ("p1", "By priority", "-"),
+            ("breaches", "Breaches this month", "-"),
+            ("contact", "Last contact", ""),
+            ("absence", "Upcoming absences", ""),
         ],
     }
     if request.htmx:  # a new sort or page of the book: the table alone
@@ -91,8 +91,7 @@ def overview(request: HtmxRequest) -> HttpResponse:
 
 @staff_only
 def search(request: HtmxRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     results = run_search(user, request.GET.get("q", ""))
     template = "insights/_search_results.html" if request.htmx else "insights/search.html"
     return render(request, template, {"results": results})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import F, Q
 
@@ -50,6 +51,9 @@ class Notification(models.Model):
     body = models.TextField()
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # E-mail only: files sent with the message (see ``services.Part``), each
+    # {filename, content_type, disposition, cid, path}; the bytes are in storage at ``path``.
+    parts = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -92,3 +96,10 @@ class Notification(models.Model):
         if won:
             self.refresh_from_db()
         return won
+
+
+def read_part(part: dict[str, str]) -> bytes:
+    """The bytes of one of a notification's ``parts``."""
+    with default_storage.open(part["path"], "rb") as fh:
+        data: bytes = fh.read()
+    return data

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -58,6 +62,38 @@ def discard_collected(count: int) -> None:
         del batch[count:]
 
 
+@dataclass(frozen=True)
+class Part:
+    """A file sent with an e-mail: an ``attachment``, an ``inline`` image the HTML names by
+    ``cid:`` (its ``cid``), or an ``alternative`` body (the ``text/calendar`` part of an
+    invitation, which calendar programs act on)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    disposition: Literal["attachment", "inline", "alternative"] = "attachment"
+    cid: str = ""
+
+
+def _store_parts(key: str, parts: Sequence[Part]) -> list[dict[str, str]]:
+    """Write the parts' bytes to storage (``outbox/…``) and describe them for the row."""
+    folder = hashlib.sha256(key.encode()).hexdigest()[:24]
+    stored = []
+    for index, part in enumerate(parts):
+        name = part.filename.replace("/", "_").replace("\\", "_")[:100] or "part"
+        path = default_storage.save(f"outbox/{folder}/{index}-{name}", ContentFile(part.content))
+        stored.append(
+            {
+                "filename": name,
+                "content_type": part.content_type,
+                "disposition": part.disposition,
+                "cid": part.cid,
+                "path": path,
+            }
+        )
+    return stored
+
+
 def notify(
     key: str,
     *,
@@ -67,6 +103,7 @@ def notify(
     body: str,
     html: str = "",
     headers: dict[str, str] | None = None,
+    parts: Sequence[Part] = (),
     target: str = "",
     user: Any = None,
     account: Any = None,
@@ -74,10 +111,13 @@ def notify(
     """Put one notification in the outbox (once per ``key``) and queue its delivery.
 
     Call it inside the transaction that caused it: the row and the delivery task commit (or
-    roll back) with the change they announce.
+    roll back) with the change they announce. E-mail gets its Message-ID from ``key`` (see
+    ``psm.notifications.mail``); ``parts`` are files sent with it.
     """
     if transport not in _TRANSPORTS:
         raise ValueError(f"unknown transport {transport!r}")
+    if parts and transport != TransportKind.EMAIL:
+        raise ValueError("only e-mail carries parts")
     batch = _collected.get()
     existing = None if batch is not None else Notification.objects.filter(key=key).first()
     if existing is not None:
@@ -90,6 +130,7 @@ def notify(
         body=body,
         html=html,
         headers=headers or {},
+        parts=_store_parts(key, parts) if parts else [],
         user=user,
         account=account,
         next_attempt_at=timezone.now(),

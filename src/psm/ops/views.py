@@ -14,12 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from psm.audit.models import AuditEntry
-from psm.lib.access import acting_user
 from psm.lib.clientip import client_ip
 from psm.lib.pagination import IdPaginator
 from psm.ops.forms import AuditFilterForm
 from psm.ops.health import run_checks
 from psm.ops.metrics import address_allowed, exposition
+from psm.team.access import acting_user
 
 
 @never_cache

@@ -1,6 +1,6 @@
-"""Demo pages and calls for Acme: a page the PSM acknowledged this morning, one waiting for
+"""Demo pages for Acme: a page the PSM acknowledged this morning, one waiting for
 acknowledgement right now (Jane Doe sees it on "my day"; Alice Adams follows it in the
-portal), and the account's recent calls."""
+portal)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from psm.accounts.models import Account, Contact
-from psm.coverage.adapters import route_for
 from psm.paging import services
 from psm.paging.models import AckVia, Page, PageSource, PagingPolicy
 from psm.team.models import User
@@ -21,7 +20,7 @@ WAITING = "Production ClearCase VOB server down: nobody can check out"
 def populate() -> dict[str, int]:
     account = Account.objects.filter(slug="acme").first()
     if account is None:
-        return {"pages": 0, "calls": 0}
+        return {"pages": 0}
     PagingPolicy.objects.get_or_create(plan=account.service_plan, defaults={"ack_minutes": 15})
     contact = (
         Contact.objects.filter(account=account, user__isnull=False).first()
@@ -51,52 +50,4 @@ def populate() -> dict[str, int]:
             source=PageSource.PORTAL,
             at=now - timedelta(minutes=4),
         )
-    return {"pages": Page.objects.count(), "calls": _calls(account, contact)}
-
-
-def _calls(account: Account, contact: Contact | None) -> int:
-    from psm.channels.telephony.models import CallLog, Kind, Outcome
-
-    if CallLog.objects.filter(account=account).exists() or contact is None:
-        return CallLog.objects.count()
-    now = timezone.now()
-    yesterday = now - timedelta(days=1)
-    route = route_for(account, contact.default_priority, yesterday)
-    engineer = User.objects.filter(username=route.target).first() if route else None
-    number = contact.mobile or contact.phone or "+1 617 555 0100"
-    CallLog.objects.create(
-        kind=Kind.VOICE,
-        provider_sid="CAdemo0001",
-        account=account,
-        contact=contact,
-        engineer=engineer,
-        from_number=number,
-        to_number="+1 617 555 0199",
-        outcome=Outcome.ANSWERED if engineer else Outcome.VOICEMAIL,
-        priority=contact.default_priority,
-        route=route.explain() if route else {},
-        body="menu: 2",
-        dial_status="completed" if engineer else "",
-        created_at=yesterday,
-    )
-    CallLog.objects.create(
-        kind=Kind.SMS,
-        provider_sid="SMdemo0001",
-        account=account,
-        contact=contact,
-        from_number=number,
-        to_number="+1 617 555 0199",
-        outcome=Outcome.REPLIED,
-        body="is the upgrade still on for Friday?",
-        detail="To page your PSM, text PAGE followed by what is happening (or P1 … P4).",
-        created_at=now - timedelta(hours=5),
-    )
-    CallLog.objects.create(
-        kind=Kind.VOICE,
-        provider_sid="CAdemo0002",
-        from_number="+1 202 555 0143",
-        to_number="+1 617 555 0199",
-        outcome=Outcome.UNKNOWN,
-        created_at=now - timedelta(hours=2),
-    )
-    return CallLog.objects.count()
+    return {"pages": Page.objects.count()}

@@ -15,5 +15,7 @@ class PageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
-        help_text="What is happening? The engineer reads this on their pager.",
+        label="What is happening? (optional)",
+        help_text="No message is needed: we page at once. A line helps the engineer, who "
+        "reads it on their pager.",
     )

@@ -56,6 +56,7 @@ class StepKind(models.TextChoices):
     FALLBACK = "fallback", "Forwarded to basic support"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+    REPEATED = "repeated", "Asked again"
 
 
 class PagingPolicy(models.Model):
@@ -105,7 +106,14 @@ class Page(models.Model):
     source = models.CharField(max_length=10, choices=PageSource.choices)
     priority = models.CharField(max_length=2)
     message = models.TextField(blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    )
     case_reference = models.CharField(max_length=60, blank=True)
+    # Who asked, for what: while a page with this key waits for acknowledgement, asking
+    # again (a second press, another SMS, the case written to again) is the same page. The
+    # database holds the rule (see Meta.constraints), so two presses at once make one page.
+    dedup_key = models.CharField(max_length=120, blank=True)
 
     # What the coverage engine decided when the page started.
     channel = models.CharField(max_length=10, help_text="page, email, queue or fallback")
@@ -149,7 +157,12 @@ class Page(models.Model):
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(ack_via__gt=""),
                 name="page_ack_says_how",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=Q(status__in=UNACKNOWLEDGED) & ~Q(dedup_key=""),
+                name="page_one_waiting_per_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +178,20 @@ class Page(models.Model):
     @property
     def is_unacknowledged(self) -> bool:
         return self.status in UNACKNOWLEDGED
+
+    @property
+    def told_now(self) -> str:
+        """What the client is told now, as the page moves on (the opening's words while the
+        first engineer is paged; who is paged now after an escalation)."""
+        who = self.target.display_name if self.target else self.target_name
+        if self.status == PageStatus.ESCALATED:
+            return f"Nobody acknowledged in time, so {who} has now been paged"
+        if self.status == PageStatus.FALLBACK:
+            return "Your page has gone to our support team, who will help you right away"
+        if self.status in (PageStatus.ACKNOWLEDGED, PageStatus.RESOLVED) and self.acknowledged_by:
+            done = "acknowledged" if self.status == PageStatus.ACKNOWLEDGED else "resolved"
+            return f"{self.acknowledged_by.display_name} has {done} your page"
+        return self.client_message
 
     @property
     def chain(self) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ code that announces it runs, and a rolled-back escalation announces nothing.
 
 from __future__ import annotations
 
+import logging
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -14,12 +16,15 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from psm.lib.crypto import UnreadableSecret
 from psm.notifications.services import notify
 from psm.paging.models import Page
 from psm.team.models import Engineer, User
 
 ACK_SALT = "psm.paging.ack"
 ACK_LINK_MAX_AGE = 7 * 24 * 3600
+
+log = logging.getLogger(__name__)
 
 
 def ack_token(page: Page, user: User) -> str:
@@ -34,6 +39,10 @@ def read_ack_token(token: str) -> tuple[int, int]:
 
 def ack_url(page: Page, user: User) -> str:
     return settings.BASE_URL + reverse("paging:ack-link", args=[ack_token(page, user)])
+
+
+# What an engineer's reply to a page e-mail keeps in its subject (see ``subject_of``).
+REPLY_SUBJECT_RE = re.compile(r"\[PAGE #(\d+)\]")
 
 
 def subject_of(page: Page) -> str:
@@ -83,7 +92,14 @@ def page_engineer(page: Page, user: User, position: int, role: str) -> tuple[lis
         keys.append(key)
     profile = Engineer.objects.filter(user=user).first()
     short = f"{page.priority} {page.account.name}: {(page.message or 'page')[:120]}\nAck: {link}"
-    for i, url in enumerate(profile.pager_targets if profile else []):
+    try:
+        pagers = profile.pager_targets if profile else []
+    except UnreadableSecret:
+        # Loud, but the e-mail above still goes: an unreadable pager must not stop a page.
+        log.error("page %s: %s's pager targets cannot be decrypted", page.pk, user.username)
+        transports.append("pager (unreadable: run psm reencrypt)")
+        pagers = []
+    for i, url in enumerate(pagers):
         key = f"{base}:pager:{i}"
         notify(
             key,

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from psm.accounts.models import Account
-from psm.coverage import adapters
+from psm.coverage.adapters import Routed
 from psm.coverage.engine.routing import Route
 from psm.coverage.engine.team import TeamSpec, who_covers
 from psm.paging.models import PagingPolicy
@@ -33,8 +33,10 @@ def basic_support() -> dict[str, str]:
     return {"queue": settings.PSM_BASIC_SUPPORT, "email": settings.PSM_BASIC_SUPPORT_EMAIL}
 
 
-def snapshot(account: Account, route: Route, at: datetime) -> dict[str, Any]:
-    """The policy for a page routed by ``route``: ``{ack_minutes, chain, fallback, ...}``."""
+def snapshot(account: Account, routed: Routed | None, route: Route, at: datetime) -> dict[str, Any]:
+    """The policy for a page routed by ``route`` (``routed``: the decision with the plan and
+    team it was made from; None while the account has no PSM):
+    ``{ack_minutes, chain, fallback, ...}``."""
     ack_minutes, with_manager = ack_minutes_for(account)
     policy: dict[str, Any] = {
         "ack_minutes": ack_minutes,
@@ -43,47 +45,42 @@ def snapshot(account: Account, route: Route, at: datetime) -> dict[str, Any]:
         "taken_at": at.isoformat(),
         "plan": account.service_plan.name,
     }
-    if route.channel == "fallback":
+    if route.channel == "fallback" or routed is None:
         return policy
-    team = adapters.team_spec(account, at)
+    team = routed.team
     chain: list[dict[str, Any]] = []
 
     def add(username: str | None, role: str, reason: str) -> None:
         if not username or any(c["username"] == username for c in chain):
             return
-        if team is not None and team.absence_of(username, at) is not None:
+        if team.absence_of(username, at) is not None:
             return
         chain.append({"username": username, "role": role, "reason": reason})
 
-    first_role = "on-call" if _on_call(team, at) == route.target else "target"
+    on_call = team.on_call_at(at)
+    first_role = "on-call" if on_call == route.target else "target"
     if route.covering_for:
         first_role = "stand-in"
     chain.append(
         {"username": route.target, "role": first_role, "reason": route.client_message[:200]}
     )
-    if team is not None:
-        in_hours = adapters.plan_spec(account).business_calendar().in_weekly_hours(at)
-        on_call = _on_call(team, at)
-        stand_ins = _stand_ins(team, at, account)
-        if in_hours:
-            for who in stand_ins:
-                add(who, "substitute", f"{who} stands in for {team.primary}")
-            add(on_call, "on-call", f"{on_call} is on call")
-        else:
-            add(on_call, "on-call", f"{on_call} is on call")
-            for who in stand_ins:
-                add(who, "substitute", f"{who} stands in for {team.primary}")
-        # At most one engineer between the target and the manager: the chain is short.
-        chain[2:] = []
-        if with_manager:
-            manager = team.manager or _line_manager(team.primary)
-            add(manager, "manager", f"{manager} is the PSM manager")
+    in_hours = routed.plan.business_calendar().in_weekly_hours(at)
+    stand_ins = _stand_ins(team, at, account)
+    if in_hours:
+        for who in stand_ins:
+            add(who, "substitute", f"{who} stands in for {team.primary}")
+        add(on_call, "on-call", f"{on_call} is on call")
+    else:
+        add(on_call, "on-call", f"{on_call} is on call")
+        for who in stand_ins:
+            add(who, "substitute", f"{who} stands in for {team.primary}")
+    # At most one engineer between the target and the manager: the chain is short.
+    chain[2:] = []
+    if with_manager:
+        manager = team.manager or _line_manager(team.primary)
+        add(manager, "manager", f"{manager} is the PSM manager")
     policy["chain"] = chain
     return policy
-
-
-def _on_call(team: TeamSpec | None, at: datetime) -> str | None:
-    return None if team is None else team.on_call_at(at)
 
 
 def _stand_ins(team: TeamSpec, at: datetime, account: Account) -> list[str]:

@@ -9,21 +9,23 @@ the step with a conditional UPDATE so it happens once however many workers try;
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from psm.accounts.models import Account, Contact, Priority
 from psm.accounts.scoping import visible_accounts
 from psm.audit.models import record
+from psm.cases.models import Case
 from psm.coverage import adapters
+from psm.coverage.adapters import Routed
 from psm.coverage.engine.routing import Route
-from psm.paging import notify
+from psm.paging import events, notify
 from psm.paging.models import (
     UNACKNOWLEDGED,
     WAITING,
@@ -39,13 +41,8 @@ from psm.team.models import User
 
 log = logging.getLogger(__name__)
 
-# A second press of the button (or a repeated SMS) within this time is the same page.
-DUPLICATE_WINDOW = timedelta(minutes=2)
-
 
 def _no_psm_route(account: Account, priority: str, at: datetime) -> Route:
-    from django.conf import settings
-
     return Route(
         priority=priority,
         at=at,
@@ -59,6 +56,27 @@ def _no_psm_route(account: Account, priority: str, at: datetime) -> Route:
     )
 
 
+def dedup_key(
+    account: Account,
+    priority: str,
+    *,
+    contact: Contact | None = None,
+    opened_by: User | None = None,
+    source: str = "",
+    case: Case | None = None,
+) -> str:
+    """The rule of "the same page": one waiting page per case, and one per person (or, for
+    an anonymous asker, per channel) and priority on an account."""
+    if case is not None:
+        return f"case:{case.pk}"
+    who = (
+        f"contact:{contact.pk}"
+        if contact
+        else (f"user:{opened_by.pk}" if opened_by else f"source:{source}")
+    )
+    return f"ask:{account.pk}:{who}:{priority}"
+
+
 def page_psm(
     account: Account,
     *,
@@ -67,51 +85,62 @@ def page_psm(
     contact: Contact | None = None,
     opened_by: User | None = None,
     source: str = PageSource.PORTAL,
-    case_reference: str = "",
+    case: Case | None = None,
+    routed: Routed | None = None,
     at: datetime | None = None,
 ) -> Page:
-    """Page whoever covers ``account`` now (the coverage engine decides), or the basic-support
-    queue when the engine says so; the escalation policy is copied onto the page."""
+    """Page whoever covers ``account`` now, or the basic-support queue when the coverage
+    engine says so; the escalation policy is copied onto the page. ``routed`` is a routing
+    decision already made (the one a case opened with), used as it is; without it the
+    engine is asked now.
+
+    Asking again while a page with the same ``dedup_key`` waits for acknowledgement returns
+    that page, with the new message added to its steps: the database holds the rule, so two
+    presses at the same instant still make one page."""
     now = at or timezone.now()
     if priority not in Priority.values:
         raise ValidationError(f"Unknown priority {priority!r}; use one of P1–P4.")
     if contact is not None and contact.account_id != account.pk:
         raise ValidationError("The contact belongs to another account.")
+    if case is not None and case.account_id != account.pk:
+        raise ValidationError("The case belongs to another account.")
     message = message.strip()[:4000]
-    recent = Page.objects.filter(
-        account=account,
-        contact=contact,
-        priority=priority,
-        message=message,
-        status__in=UNACKNOWLEDGED,
-        opened_at__gte=now - DUPLICATE_WINDOW,
-    ).first()
-    if recent is None and case_reference:
-        # One page per case while nobody has acknowledged it, however often the client writes.
-        recent = Page.objects.filter(
-            account=account, case_reference=case_reference, status__in=UNACKNOWLEDGED
-        ).first()
-    if recent is not None:
-        return recent
-    route = adapters.route_for(account, priority, now) or _no_psm_route(account, priority, now)
-    policy = snapshot(account, route, now)
+    key = dedup_key(
+        account, priority, contact=contact, opened_by=opened_by, source=source, case=case
+    )
+    waiting = Page.objects.filter(dedup_key=key, status__in=UNACKNOWLEDGED).first()
+    if waiting is not None:
+        return _asked_again(waiting, message, now)
+    if routed is None:
+        routed = adapters.routed_for(account, priority, now)
+    route = routed.route if routed is not None else _no_psm_route(account, priority, now)
+    policy = snapshot(account, routed, route, now)
     with transaction.atomic():
-        page = Page.objects.create(
-            account=account,
-            contact=contact,
-            opened_by=opened_by,
-            source=source,
-            priority=priority,
-            message=message,
-            case_reference=case_reference[:60],
-            channel=route.channel,
-            route=route.explain(),
-            client_message=route.client_message[:300],
-            policy=policy,
-            target_name=route.target,
-            opened_at=now,
-            step=0,
-        )
+        try:
+            with transaction.atomic():
+                page = Page.objects.create(
+                    account=account,
+                    contact=contact,
+                    opened_by=opened_by,
+                    source=source,
+                    priority=priority,
+                    message=message,
+                    case=case,
+                    case_reference=case.reference if case is not None else "",
+                    dedup_key=key,
+                    channel=route.channel,
+                    route=route.explain(),
+                    client_message=route.client_message[:300],
+                    policy=policy,
+                    target_name=route.target,
+                    opened_at=now,
+                    step=0,
+                )
+        except IntegrityError:
+            # Someone asked at the same instant and won: this is their page.
+            return _asked_again(
+                Page.objects.get(dedup_key=key, status__in=UNACKNOWLEDGED), message, now
+            )
         record(
             opened_by,
             "page.open",
@@ -125,6 +154,22 @@ def page_psm(
             _queue(page, route.next_covered, now)
         else:
             _page_from(page, 0, now)
+        events.page_triggered.send(events.PageEvent(page, now))
+    return page
+
+
+def _asked_again(page: Page, message: str, now: datetime) -> Page:
+    """A second press (or SMS, or mail on the paged case) while the page waits: no new page;
+    a new message is kept on the page's steps for whoever answers."""
+    if message and message != page.message:
+        PageStep.objects.create(
+            page=page,
+            kind=StepKind.REPEATED,
+            at=now,
+            position=page.step,
+            target_name=page.target_name,
+            detail=message[:300],
+        )
     return page
 
 
@@ -253,6 +298,7 @@ def escalate(page_id: int, step: int, now: datetime | None = None) -> bool:
             account=page.account,
             changes={"from_step": step, "to": page.target_name, "status": page.status},
         )
+        events.page_escalated.send(events.PageEvent(page, now))
     return True
 
 
@@ -303,6 +349,7 @@ def acknowledge(page: Page, user: User, via: str, at: datetime | None = None) ->
         )
         record(user, "page.acknowledge", page, account=page.account, changes={"via": via})
         notify.tell_client_acknowledged(page)
+        events.page_acknowledged.send(events.PageEvent(page, now))
     return True
 
 
@@ -333,46 +380,7 @@ def resolve(page: Page, user: User, note: str = "", at: datetime | None = None) 
     return True
 
 
-# -- entry points for other channels ----------------------------------------------------------
-
-
-class CaseLike(Protocol):
-    """What ``page_from_email`` needs of a case (``psm.cases.models.Case``)."""
-
-    account: Account
-    contact: Contact | None
-    priority: str
-    title: str
-    reference: str
-
-
-def page_from_email(case: CaseLike, at: datetime | None = None) -> Page:
-    """The mail pipeline calls this for an inbound e-mail with P1 in the subject, once the
-    case is open: the page carries the case reference and is deduplicated like a button."""
-    return page_psm(
-        case.account,
-        priority=case.priority,
-        message=case.title,
-        contact=case.contact,
-        opened_by=case.contact.user if case.contact and case.contact.user else None,
-        source=PageSource.EMAIL,
-        case_reference=case.reference,
-        at=at,
-    )
-
-
-PAGE_RE = re.compile(r"^\s*(PAGE|P[1-4])\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
-REPLY_SUBJECT_RE = re.compile(r"\[PAGE #(\d+)\]")
-ACK_RE = re.compile(r"^\s*ACK(?:NOWLEDGE)?\s*#?(\d+)?\s*$", re.IGNORECASE)
-
-
-def parse_sms(text: str) -> tuple[str, str] | None:
-    """``("P1", "message")`` for "PAGE message" or "P1 message"; None for anything else."""
-    found = PAGE_RE.match(text or "")
-    if found is None:
-        return None
-    word = found.group(1).upper()
-    return (Priority.P1 if word == "PAGE" else word), found.group(2).strip()
+# -- for the channels ---------------------------------------------------------------------
 
 
 def acknowledge_by_reply(
@@ -393,17 +401,3 @@ def acknowledge_by_reply(
         return None
     acknowledge(page, sender, AckVia.REPLY, at)
     return page
-
-
-def acknowledge_by_email_reply(
-    from_address: str, subject: str, at: datetime | None = None
-) -> Page | None:
-    """For the mail pipeline: a reply to a page e-mail ("[PAGE #12]" in the subject) from an
-    engineer's address acknowledges that page."""
-    found = REPLY_SUBJECT_RE.search(subject or "")
-    if found is None:
-        return None
-    user = User.objects.filter(email__iexact=from_address.strip(), is_active=True).first()
-    if user is None or not user.is_provider_staff:
-        return None
-    return acknowledge_by_reply(user, int(found.group(1)), at)

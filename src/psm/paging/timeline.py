@@ -1,4 +1,4 @@
-"""Pages on the account timeline (see ``psm.insights.timeline``)."""
+"""Pages on the account timeline (see ``psm.lib.timeline``)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from psm.accounts.models import Account
-from psm.insights.timeline import Entry
+from psm.lib.timeline import Entry
 from psm.paging.models import Page
 
-LIMIT = 200
 
-
-def timeline_entries(
-    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+def entries(
+    account: Account, since: datetime, until: datetime, *, for_client: bool, limit: int
 ) -> Iterable[Entry]:
     """The newest ``limit`` of the period, newest first."""
     pages = (

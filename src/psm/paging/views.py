@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from psm.accounts.models import Contact
 from psm.accounts.scoping import scope, visible_accounts
-from psm.lib.access import HtmxRequest, staff_only
+from psm.lib.htmx import HtmxRequest
 from psm.notifications.models import Notification
 from psm.paging import notify, services
 from psm.paging.api import page_json
 from psm.paging.forms import PageForm
 from psm.paging.models import AckVia, ApiKey, Page, PageSource
 from psm.paging.queries import pages_waiting_for
+from psm.team.access import acting_user, staff_only
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,7 @@ def _visible_page(user: Any, page_id: int) -> Page:
 def home(request: HtmxRequest) -> HttpResponse:
     """Clients: the "page my PSM" form and their account's pages. Staff: pages waiting for
     them and recent pages on the accounts they see."""
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     if user.is_client:
         contact = _contact(user)
         form = PageForm(request.POST or None)
@@ -94,8 +94,7 @@ def home(request: HtmxRequest) -> HttpResponse:
 def detail(request: HtmxRequest, page_id: int) -> HttpResponse:
     """The page's live status; htmx polls the same URL for the status partial."""
     page = _visible_page(request.user, page_id)
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     steps = list(page.steps.select_related("user"))
     context: dict[str, Any] = {
         "page": page,
@@ -127,8 +126,7 @@ def _zone(page: Page, user: User) -> str:
 @require_POST
 def acknowledge(request: HtmxRequest, page_id: int) -> HttpResponse:
     page = _visible_page(request.user, page_id)
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     if services.acknowledge(page, user, AckVia.BUTTON):
         messages.success(request, f"You acknowledged page #{page.pk}; escalation stopped.")
     else:
@@ -140,8 +138,7 @@ def acknowledge(request: HtmxRequest, page_id: int) -> HttpResponse:
 @require_POST
 def resolve(request: HttpRequest, page_id: int) -> HttpResponse:
     page = _visible_page(request.user, page_id)
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     services.resolve(page, user, request.POST.get("note", ""))
     return redirect(page)
 

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from psm.accounts.models import Contact
 from psm.cases import services
 from psm.cases.models import ACTIVE, Attachment, Case, CaseStatus, Message, Origin
-from psm.lib.access import clients_only
 from psm.portal.access import portal_contact
 from psm.portal.forms import CaseFilterForm, NewCaseForm, ReplyForm
 from psm.portal.queries import client_zone
-from psm.team.models import User
+from psm.team.access import acting_user, clients_only
 
 PER_PAGE = 25
 
@@ -103,29 +102,32 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     if case.status == CaseStatus.CLOSED:
         messages.error(request, f"{case.reference} is closed; please open a new case.")
         return redirect("portal:case", case.reference)
-    if not form.is_valid():
-        context = {
-            "contact": contact,
-            "case": case,
-            "conversation": public_messages(case),
-            "form": form,
-            "zone": client_zone(contact),
-            "now": timezone.now(),
-            "closed": False,
-        }
-        return render(request, "portal/case_detail.html", context, status=400)
-    user = request.user
-    assert isinstance(user, User)
-    services.add_message(
-        user,
-        case,
-        text=form.cleaned_data["text"],
-        channel="portal",
-        contact=contact,
-        attachments=_attachments(form.cleaned_data["attachments"]),
-    )
-    messages.success(request, "Your reply has been sent to your PSM.")
-    return redirect("portal:case", case.reference)
+    if form.is_valid():
+        try:
+            services.add_message(
+                acting_user(request),
+                case,
+                text=form.cleaned_data["text"],
+                channel="portal",
+                contact=contact,
+                attachments=_attachments(form.cleaned_data["attachments"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your reply has been sent to your PSM.")
+            return redirect("portal:case", case.reference)
+    # What was typed stays in the form, with the reason beside it.
+    context = {
+        "contact": contact,
+        "case": case,
+        "conversation": public_messages(case),
+        "form": form,
+        "zone": client_zone(contact),
+        "now": timezone.now(),
+        "closed": False,
+    }
+    return render(request, "portal/case_detail.html", context, status=400)
 
 
 @clients_only
@@ -137,8 +139,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, account=account, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        assert isinstance(user, User)
+        user = acting_user(request)
         try:
             case = services.open_case(
                 user,

@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from psm.cases.models import ACTIVE
-from psm.coverage.adapters import cover_now
-from psm.lib.access import clients_only
+from psm.coverage.adapters import coverage_now
 from psm.paging.queries import recent_pages
 from psm.portal.access import portal_contact
 from psm.portal.cases import client_cases
 from psm.portal.queries import client_zone, primary_psm, service_now
+from psm.team.access import clients_only
 
 OPEN_ON_HOME = 10
 
@@ -24,14 +24,18 @@ def home(request: HttpRequest) -> HttpResponse:
     account = contact.account
     now = timezone.now()
     zone = client_zone(contact)
+    psm = primary_psm(account)
+    coverage = coverage_now(account, now)
     open_cases = client_cases(contact).filter(status__in=ACTIVE).order_by("-opened_at", "-id")
     context = {
         "contact": contact,
         "account": account,
         "zone": zone,
         "now": now,
-        "psm": primary_psm(account),
-        "cover": cover_now(account, now),
+        "psm": psm,
+        "cover": coverage.cover,
+        # Who the client reaches now: the stand-in while the PSM is away.
+        "reach": coverage.cover.engineer if coverage.cover.covering_for else psm,
         "service": service_now(account, now, zone),
         "mail_address": f"{account.slug}@{settings.PSM_MAIL_DOMAIN}",
         "open_cases": open_cases[:OPEN_ON_HOME],

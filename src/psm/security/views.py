@@ -24,7 +24,6 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from prometheus_client import Counter
 
-from psm.lib.access import acting_user
 from psm.lib.clientip import client_ip
 from psm.security import services
 from psm.security.forms import CodeForm, ConfirmAppForm
@@ -36,6 +35,7 @@ from psm.security.mfa import (
     second_factors,
 )
 from psm.security.models import RecoveryCodeDevice
+from psm.team.access import acting_user
 
 log = logging.getLogger("psm.security")
 CSP_VIOLATIONS = Counter("psm_csp_violations", "Content-Security-Policy violation reports")

@@ -5,13 +5,14 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from psm.lib.forms import DateTimeInput
 from psm.team.models import Role, User
 
 
 class AbsenceForm(forms.Form):
     engineer = forms.ModelChoiceField(queryset=User.objects.none())
-    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    start = forms.DateTimeField(widget=DateTimeInput())
+    end = forms.DateTimeField(widget=DateTimeInput())
     substitute = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -96,8 +96,12 @@ class Engineer(models.Model):
     @property
     def masked_pager_targets(self) -> list[str]:
         """What other people may see: the scheme and a hint, never the token."""
+        try:
+            urls = self.pager_targets
+        except crypto.UnreadableSecret:
+            return ["unreadable with the current key (an administrator runs psm reencrypt)"]
         masked = []
-        for url in self.pager_targets:
+        for url in urls:
             scheme, _, rest = url.partition("://")
             masked.append(f"{scheme}://…{rest[-4:]}" if len(rest) > 8 else f"{scheme}://…")
         return masked

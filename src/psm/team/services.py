@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from psm.accounts.models import Account
 from psm.audit.models import record
+from psm.team import events
 from psm.team.models import Absence, Assignment, AssignmentRole, Role, User
 
 
@@ -82,9 +82,5 @@ def start_absence(
             absence,
             changes={"start": start, "end": end, "substitute": substitute},
         )
-        if apps.is_installed("psm.engagement"):
-            # The substitute gets a handover brief at once if the absence is running.
-            from psm.engagement.tasks import absence_changed
-
-            absence_changed.enqueue(absence.pk)
+        events.absence_recorded.send(events.AbsenceRecorded(absence.pk))
     return absence

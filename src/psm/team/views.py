@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from psm.accounts.scoping import visible_accounts
-from psm.lib.access import acting_user, staff_only
+from psm.team.access import acting_user, staff_only
 from psm.team.forms import AbsenceForm
 from psm.team.models import Absence, Assignment, Role, User
 from psm.team.services import start_absence
@@ -18,16 +18,17 @@ from psm.team.services import start_absence
 def people(request: HttpRequest) -> HttpResponse:
     """The provider's team: who they are, what they own, who is away."""
     now = timezone.now()
+    primary = Q(assignments__role="primary") & Q(assignments__ends_on__isnull=True)
     team = (
         User.objects.filter(role__in=[Role.ENGINEER, Role.MANAGER], is_active=True)
         .select_related("engineer__manager")
         .annotate(
-            primaries=Count(
+            # The true count, and how many of those the viewer can open.
+            primaries=Count("assignments", filter=primary),
+            primaries_seen=Count(
                 "assignments",
-                filter=Q(assignments__role="primary")
-                & Q(assignments__ends_on__isnull=True)
-                & Q(assignments__account__in=visible_accounts(request.user)),
-            )
+                filter=primary & Q(assignments__account__in=visible_accounts(request.user)),
+            ),
         )
         .prefetch_related(
             Prefetch(

@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from psm.accounts.models import Account, Contact, ContactEmail, InstalledProduct, Product, Site
 from psm.coverage.models import ServicePlan
-from psm.team.models import Absence, Assignment, Engineer, Role, User
+from psm.team.models import Assignment, Engineer, Role, User
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -104,10 +104,3 @@ class AssignmentFactory(DjangoModelFactory[Assignment]):
     account = factory.SubFactory(AccountFactory)
     engineer = factory.SubFactory(UserFactory)
     role = "primary"
-
-
-class AbsenceFactory(DjangoModelFactory[Absence]):
-    class Meta:
-        model = Absence
-
-    engineer = factory.SubFactory(UserFactory)

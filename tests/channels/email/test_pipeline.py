@@ -17,6 +17,7 @@ from psm.cases import services
 from psm.cases.models import Case, CaseStatus
 from psm.channels.email import pipeline
 from psm.channels.email.models import InboundMessage, MailAlias, State
+from psm.notifications.mail import message_id_for
 from psm.notifications.models import Notification
 
 
@@ -167,7 +168,7 @@ def test_round_trip_reply_threads_back_through_our_message_id(mailbook) -> None:
             "Re: [ACME-1] License server down",
             "Done, thanks",
             message_id="answer",
-            In_Reply_To=sent.headers["Message-ID"],
+            In_Reply_To=f"<{message_id_for(sent.key)}>",
         )
     )
     assert answer.state == State.THREADED and answer.case == case

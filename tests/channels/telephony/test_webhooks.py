@@ -265,9 +265,18 @@ def test_other_texts_get_help_and_strangers_are_told(line) -> None:
 
 
 def test_a_number_shared_by_two_accounts_identifies_nobody(line) -> None:
-    from psm.channels.telephony.services import identify
+    from psm.channels.telephony.rules import identify
 
     assert identify("+1 617-555-0100") == line.contact_a
     line.contact_b.phone = "617 555 0100"
     line.contact_b.save()
     assert identify(CALLER) is None
+
+
+def test_sms_keywords() -> None:
+    from psm.channels.telephony.rules import parse_page
+
+    assert parse_page("PAGE server room flooded") == ("P1", "server room flooded")
+    assert parse_page("p2: slow builds") == ("P2", "slow builds")
+    assert parse_page("hello there") is None
+    assert parse_page("PAGER duty") is None

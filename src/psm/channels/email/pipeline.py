@@ -9,12 +9,14 @@
 4. our own outgoing mail (loop marker, our Message-ID/From) → loop
 5. automatic mail (RFC 3834 and friends)                    → auto_reply (recorded on the case
    it answers when there is one; never answered, never opens a case)
-6. unknown sender, or a contact writing to another account's address → quarantined
-7. an attachment over ``PSM_ATTACHMENT_MAX_BYTES``          → quarantined
-8. In-Reply-To/References, the case's own address, or the case number in the subject
+6. an engineer answering a page e-mail ("[PAGE #12]")       → threaded (acknowledges the page)
+7. unknown sender, or a contact writing to another account's address → quarantined
+8. an attachment over ``PSM_ATTACHMENT_MAX_BYTES``          → quarantined
+9. In-Reply-To/References, the case's own address, or the case number in the subject
                                                              → threaded (a closed case gets a
    new case instead)
-9. otherwise                                                 → case_opened, acknowledged
+10. otherwise                                                → case_opened, acknowledged (a
+   7x24 priority is paged by the paging app when the case opens: ``cases.events``)
 
 Anything unexpected → failed with the error; ``psm mail retry`` or the admin reprocesses it.
 """
@@ -29,20 +31,19 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from psm.cases import services
-from psm.cases.models import Case
 from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
 from psm.channels.email.rules import Decision, Recipient, resolve_recipient
 from psm.lib import bulk
 from psm.notifications import services as notifications
+from psm.paging.models import AckVia
+from psm.paging.services import acknowledge
 
 log = logging.getLogger(__name__)
 
@@ -144,31 +145,39 @@ def recipient_known(address: str) -> bool:
     return resolve_recipient(address) is not None
 
 
-# -- process one ---------------------------------------------------------------------------
+# -- process ------------------------------------------------------------------------------
 
 
 def process(inbound: InboundMessage) -> InboundMessage:
-    """Give one stored message its final state; never raises for a bad message."""
-    claimed = InboundMessage.objects.filter(
-        pk=inbound.pk,
-        state__in=[State.RECEIVED, State.FAILED],
-        attempts=inbound.attempts,
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
-        inbound.refresh_from_db()
-        return inbound  # someone else is at it, or it is already done
-    inbound.attempts += 1
+    """Give one stored message its final state (a batch of one); never raises for a bad
+    message."""
+    return process_many([inbound])[0]
+
+
+def process_many(rows: list[InboundMessage]) -> list[InboundMessage]:
+    """Give stored messages (fresh, or failed ones being retried) their final states, in one
+    transaction: lookups prefetched, cases and messages written in bulk. If anything in a
+    batch fails, it is rolled back and every message is processed as a batch of its own, so
+    one bad message only fails itself."""
+    held = _claim(rows)
+    mine = [row for row in rows if row.pk in held]
+    for row in rows:
+        if row.pk not in held:
+            row.refresh_from_db()  # someone else has it, or it is already done
+    if not mine:
+        return rows
     try:
-        with transaction.atomic():
-            mail = _read(inbound)
-            if mail is not None:
-                decision = rules.classify(inbound, mail, rules.Lookups())
-                _apply_one(inbound, mail, decision)
-            inbound.processed_at = timezone.now()
-            inbound.save()
+        with transaction.atomic(), notifications.collected():
+            _batch(mine)
     except Exception as exc:
-        _failed(inbound, exc)
-    return inbound
+        if len(mine) == 1:
+            _failed(mine[0], exc)
+        else:
+            log.exception("batch of %s messages failed; processing them one by one", len(mine))
+            for row in mine:
+                row.refresh_from_db()
+                process(row)
+    return rows
 
 
 def _read(inbound: InboundMessage) -> ParsedMail | None:
@@ -197,7 +206,7 @@ def _failed(inbound: InboundMessage, exc: Exception) -> None:
             processed_at=timezone.now(),
         )
     else:
-        log.exception("inbound mail %s failed", inbound.pk)
+        log.exception("inbound mail %s failed", inbound.pk, exc_info=exc)
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
         InboundMessage.objects.filter(pk=inbound.pk).update(
@@ -209,35 +218,6 @@ def _failed(inbound: InboundMessage, exc: Exception) -> None:
 def _set(inbound: InboundMessage, state: str, reason: str = "") -> None:
     inbound.state = state
     inbound.reason = reason
-
-
-def _apply_one(inbound: InboundMessage, mail: ParsedMail, decision: Decision) -> None:
-    _set(inbound, decision.state, decision.reason)
-    if decision.state == State.QUARANTINED and not decision.action:
-        acked = _page_acknowledgement(mail) if decision.contact is None else ""
-        if acked:
-            _set(inbound, State.THREADED, acked)
-            return
-    inbound.account = decision.account
-    if decision.action in ("thread", "auto"):
-        assert decision.case is not None
-        inbound.case = decision.case
-        inbound.case_message = services.add_message(
-            None,
-            decision.case,
-            text=mail.text,
-            html=mail.html,
-            contact=decision.contact,
-            message_id=mail.message_id,
-            subject=mail.subject,
-            attachments=decision.attachments,
-            automatic=decision.action == "auto",
-        )
-    elif decision.action == "open":
-        (case,) = services.open_cases(None, [_new_case(mail, decision)])
-        inbound.case = case
-        inbound.case_message = case.first_message
-        _page(case)
 
 
 def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
@@ -259,26 +239,6 @@ def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
     )
 
 
-def _page(case: Case) -> None:
-    if case.routing.get("channel") == "page" and apps.is_installed("psm.paging"):
-        # P1 (or another 7x24 priority): page with acknowledgement and escalation.
-        from psm.paging.services import page_from_email
-
-        page_from_email(case)
-
-
-def _page_acknowledgement(mail: ParsedMail) -> str:
-    """An engineer answering a page e-mail ("[PAGE #12]") acknowledges the page."""
-    if not apps.is_installed("psm.paging") or "[PAGE #" not in mail.subject:
-        return ""
-    from psm.paging.services import acknowledge_by_email_reply
-
-    page = acknowledge_by_email_reply(mail.from_address, mail.subject)
-    return f"acknowledged page #{page.pk}" if page is not None else ""
-
-
-# -- process a batch -----------------------------------------------------------------------
-
 _FIELDS = [
     "state",
     "reason",
@@ -292,32 +252,10 @@ _FIELDS = [
 ]
 
 
-def process_many(rows: list[InboundMessage]) -> list[InboundMessage]:
-    """``process`` for a batch of freshly stored rows, with the same rules and results, in
-    one transaction: lookups prefetched, cases and messages written in bulk. If anything in
-    the batch fails, the batch is rolled back and every message is processed on its own, so
-    one bad message still only fails itself."""
-    held = _claim(rows)
-    mine = [row for row in rows if row.pk in held]
-    for row in rows:
-        if row.pk not in held:
-            row.refresh_from_db()  # someone else has it
-    if not mine:
-        return rows
-    try:
-        with transaction.atomic(), notifications.collected():
-            _batch(mine)
-    except Exception:
-        log.exception("batch of %s messages failed; processing them one by one", len(mine))
-        for row in mine:
-            row.refresh_from_db()
-            process(row)
-    return rows
-
-
 def _claim(rows: list[InboundMessage]) -> set[int]:
-    """Claim each row that is still unprocessed with the attempts we know of; returns the
-    keys won (one statement per 500 rows, one commit; a row someone else took is not)."""
+    """Claim each row that is still unprocessed (or failed, for a retry) with the attempts
+    we know of; returns the keys won (one statement per 500 rows, one commit; a row someone
+    else took is not)."""
     table = connection.ops.quote_name(InboundMessage._meta.db_table)
     by_attempts: dict[int, list[InboundMessage]] = {}
     for row in rows:
@@ -328,10 +266,10 @@ def _claim(rows: list[InboundMessage]) -> set[int]:
             for start in range(0, len(group), 500):
                 chunk = group[start : start + 500]
                 cursor.execute(
-                    f"UPDATE {table} SET attempts = attempts + 1 WHERE state = %s "
+                    f"UPDATE {table} SET attempts = attempts + 1 WHERE state IN (%s, %s) "
                     f"AND attempts = %s AND id IN ({', '.join(['%s'] * len(chunk))}) "
                     "RETURNING id",
-                    [State.RECEIVED.value, attempts, *(r.pk for r in chunk)],
+                    [State.RECEIVED.value, State.FAILED.value, attempts, *(r.pk for r in chunk)],
                 )
                 won.update(pk for (pk,) in cursor.fetchall())
     for row in rows:
@@ -354,7 +292,6 @@ def _batch(rows: list[InboundMessage]) -> None:
             for (row, _, _), case in zip(opens, cases, strict=True):
                 row.case = case
                 row.case_message = case.first_message
-                _page(case)
         if adds:
             items = [
                 services.NewMessage(
@@ -391,10 +328,10 @@ def _batch(rows: list[InboundMessage]) -> None:
             opens.append((row, mail, decision))
         elif decision.action in ("thread", "auto"):
             adds.append((row, mail, decision))
-        elif decision.state == State.QUARANTINED and decision.contact is None:
-            acked = _page_acknowledgement(mail)
-            if acked:
-                _set(row, State.THREADED, acked)
+        elif decision.action == "acknowledge":
+            assert decision.page is not None and decision.engineer is not None
+            if not acknowledge(decision.page, decision.engineer, AckVia.REPLY, now):
+                row.reason = f"page #{decision.page.pk} was already acknowledged"
     flush()
     for row in rows:
         row.processed_at = now

@@ -13,10 +13,14 @@ from django.db.models import QuerySet
 from psm.accounts.models import Account, Contact, ContactEmail
 from psm.cases.models import Case, CaseStatus, Message
 from psm.cases.services import NewAttachment
-from psm.channels.email import outgoing
 from psm.channels.email.models import FINAL, FIRST_COPY, InboundMessage, MailAlias, State
 from psm.channels.email.parse import ParsedMail
-from psm.channels.email.priority_words import priority_in
+from psm.lib.priority_words import priority_in
+from psm.notifications.mail import is_our_message_id, mail_domain
+from psm.paging.models import Page
+from psm.paging.notify import REPLY_SUBJECT_RE
+from psm.paging.services import can_acknowledge
+from psm.team.models import User
 
 _PLUS = re.compile(r"^(?P<slug>[a-z0-9-]+)\+(?P<number>\d+)$")
 
@@ -34,13 +38,15 @@ class Decision:
 
     state: str
     reason: str = ""
-    action: str = ""  # "" (state only), "open", "thread", "auto"
+    action: str = ""  # "" (state only), "open", "thread", "auto", "acknowledge"
     case: Case | None = None
     contact: Contact | None = None
     account: Account | None = None
     priority: str | None = None
     followup_of: Case | None = None
     attachments: list[NewAttachment] = field(default_factory=list)
+    page: Page | None = None  # "acknowledge": the page an engineer's reply acknowledges
+    engineer: User | None = None
 
 
 class Lookups:
@@ -73,6 +79,18 @@ class Lookups:
             self._recipients[address] = resolve_recipient(address)
         return self._recipients[address]
 
+    def page_to_acknowledge(self, address: str, subject: str) -> tuple[Page, User] | None:
+        """The page an engineer answers ("[PAGE #12]" in the subject, from their address),
+        when they may acknowledge it."""
+        found = REPLY_SUBJECT_RE.search(subject or "")
+        if found is None:
+            return None
+        user = User.objects.filter(email__iexact=address.strip(), is_active=True).first()
+        page = Page.objects.filter(pk=int(found.group(1))).select_related("account").first()
+        if user is None or page is None or not can_acknowledge(user, page):
+            return None
+        return page, user
+
     def case_by_number(self, account: Account, number: int | None) -> Case | None:
         if number is None:
             return None
@@ -99,7 +117,7 @@ def resolve_recipient(address: str) -> Recipient | None:
 def resolve_recipients(addresses: Iterable[str]) -> dict[str, Recipient | None]:
     """``resolve_recipient`` for many addresses (keyed lower-case), with two queries."""
     wanted = {a.strip().lower() for a in addresses}
-    domain = outgoing.mail_domain()
+    domain = mail_domain()
     general = str(settings.DEFAULT_FROM_EMAIL).lower()
     ours: dict[str, tuple[str, int | None]] = {}
     for address in wanted:
@@ -152,6 +170,17 @@ def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decisi
         same = contact if contact and contact.account_id == thread.account_id else None
         return Decision(State.AUTO_REPLY, mail.auto_submitted, "auto", thread, same, thread.account)
     if contact is None:
+        acknowledges = look.page_to_acknowledge(mail.from_address, mail.subject)
+        if acknowledges is not None:
+            page, engineer = acknowledges
+            return Decision(
+                State.THREADED,
+                f"acknowledges page #{page.pk}",
+                "acknowledge",
+                account=page.account,
+                page=page,
+                engineer=engineer,
+            )
         return Decision(State.QUARANTINED, f"unknown sender {mail.from_address}")
     recipients = [r for r in (look.recipient(a) for a in recipients_of(inbound, mail)) if r]
     addressed = {r.account.pk for r in recipients if r.account is not None}
@@ -210,7 +239,7 @@ def thread_case(mail: ParsedMail, contact: Contact | None, look: Lookups) -> Cas
     if contact is not None:
         found = [m for m in found if m.case.account_id == contact.account_id]
     else:
-        found = [m for m in found if outgoing.is_our_message_id(m.message_id)]
+        found = [m for m in found if is_our_message_id(m.message_id)]
     if not found:
         return None
     return max(found, key=lambda m: (m.created_at, m.pk)).case
@@ -230,10 +259,10 @@ def recipients_of(inbound: InboundMessage, mail: ParsedMail) -> list[str]:
 
 
 def is_loop(mail: ParsedMail) -> bool:
-    domain = outgoing.mail_domain()
+    domain = mail_domain()
     if mail.loop_marker == domain:
         return True
-    if mail.message_id and outgoing.is_our_message_id(mail.message_id):
+    if mail.message_id and is_our_message_id(mail.message_id):
         return True
     return mail.from_address.endswith("@" + domain)
 

@@ -10,4 +10,8 @@ class TelephonyConfig(AppConfig):
     verbose_name = "Channels (telephone and SMS)"
 
     def ready(self) -> None:
-        from psm.channels.telephony import signals  # noqa: F401
+        from psm.channels.telephony import signals  # noqa: F401  (keeps the phone index)
+        from psm.channels.telephony import timeline as calls
+        from psm.lib import timeline
+
+        timeline.register("telephony", "Calls and texts", calls.entries)

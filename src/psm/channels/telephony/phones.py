@@ -21,8 +21,3 @@ def normalize(raw: str, region: str | None = None) -> str:
     if not phonenumbers.is_possible_number(parsed):
         return ""
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
-def spoken(number: str) -> str:
-    """A number as a voice reads it, digit by digit."""
-    return " ".join(ch for ch in number if ch.isdigit())

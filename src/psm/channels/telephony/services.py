@@ -1,5 +1,6 @@
-"""What a call or a text message does: identify the caller, ask the coverage engine who covers,
-log it on the account, turn a voicemail into a case and a keyword into a page."""
+"""What a call or a text message does, once ``rules`` has said what it means: ask the
+coverage engine who covers, log it on the account, turn a voicemail into a case and a
+keyword into a page."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from psm.accounts.models import Contact, Priority
+from psm.accounts.models import Priority
+from psm.cases.models import Origin
+from psm.cases.services import open_case
+from psm.channels.telephony import rules
 from psm.channels.telephony.models import CallLog, Kind, Outcome
 from psm.channels.telephony.phones import normalize
 from psm.coverage import adapters
@@ -21,35 +25,6 @@ from psm.paging.models import PageSource
 from psm.team.models import Engineer, User
 
 log = logging.getLogger("psm.telephony")
-
-
-def identify(number: str) -> Contact | None:
-    """The active contact calling from ``number``; None when unknown, or when the number is
-    shared by contacts of different accounts (we never guess between two clients)."""
-    e164 = normalize(number)
-    if not e164:
-        return None
-    contacts = list(
-        Contact.objects.filter(
-            phone_numbers__number=e164, is_active=True, account__status__in=("active", "onboarding")
-        )
-        .select_related("account", "site", "user")
-        .order_by("-phone_numbers__field", "pk")  # a mobile number first
-        .distinct()
-    )
-    if len({c.account_id for c in contacts}) != 1:
-        return None
-    return contacts[0]
-
-
-def identify_engineer(number: str) -> User | None:
-    e164 = normalize(number)
-    if not e164:
-        return None
-    for profile in Engineer.objects.exclude(phone="").select_related("user"):
-        if profile.user.is_active and normalize(profile.phone) == e164:
-            return profile.user
-    return None
 
 
 def engineer_number(user: User | None) -> str:
@@ -65,7 +40,7 @@ def log_call(sid: str, from_number: str, to_number: str, at: datetime | None = N
     existing = CallLog.objects.filter(kind=Kind.VOICE, provider_sid=sid).first() if sid else None
     if existing is not None:
         return existing
-    contact = identify(from_number)
+    contact = rules.identify(from_number)
     return CallLog.objects.create(
         kind=Kind.VOICE,
         provider_sid=sid[:64],
@@ -142,9 +117,6 @@ def voicemail_recorded(
         if claimed != 1:
             call.refresh_from_db()
             return call.case_reference
-        from psm.cases.models import Origin
-        from psm.cases.services import open_case
-
         who = call.contact.name if call.contact else call.from_number
         case = open_case(
             None,
@@ -180,13 +152,11 @@ def sms_received(
         body=body[:2000],
         created_at=now,
     )
-    engineer = identify_engineer(from_number)
-    found = paging.ACK_RE.match(body or "")
-    if engineer is not None and found is not None:
-        page = paging.acknowledge_by_reply(
-            engineer, int(found.group(1)) if found.group(1) else None, now
-        )
-        row.engineer = engineer
+    decision = rules.classify_sms(from_number, body)
+    if decision.action == "acknowledge":
+        assert decision.engineer is not None
+        page = paging.acknowledge_by_reply(decision.engineer, decision.page_id, now)
+        row.engineer = decision.engineer
         if page is None:
             row.outcome, reply = Outcome.REPLIED, "No page of yours is waiting; nothing changed."
         else:
@@ -195,7 +165,7 @@ def sms_received(
         row.detail = reply[:300]
         row.save()
         return row, reply
-    contact = identify(from_number)
+    contact = decision.contact
     if contact is None:
         row.outcome = Outcome.UNKNOWN
         reply = (
@@ -206,14 +176,13 @@ def sms_received(
         row.save()
         return row, reply
     row.account, row.contact = contact.account, contact
-    parsed = paging.parse_sms(body)
-    if parsed is None:
+    if decision.action == "help":
         row.outcome = Outcome.REPLIED
         reply = "To page your PSM, text PAGE followed by what is happening (or P1 … P4)."
         row.detail = reply
         row.save()
         return row, reply
-    priority, message = parsed
+    priority, message = decision.priority, decision.message
     page = paging.page_psm(
         contact.account,
         priority=priority if priority in Priority.values else Priority.P1,

@@ -1,4 +1,4 @@
-"""Calls and text messages on the account timeline (see ``psm.insights.timeline``)."""
+"""Calls and text messages on the account timeline (see ``psm.lib.timeline``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from datetime import datetime
 
 from psm.accounts.models import Account
 from psm.channels.telephony.models import CallLog, Kind, Outcome
-from psm.insights.timeline import Entry
-
-LIMIT = 200
+from psm.lib.timeline import Entry
 
 
-def timeline_entries(
-    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+def entries(
+    account: Account, since: datetime, until: datetime, *, for_client: bool, limit: int
 ) -> Iterable[Entry]:
     """The newest ``limit`` of the period, newest first."""
     rows = (

@@ -156,6 +156,13 @@ class CadenceState(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.account_id} due {self.next_due}"
 
+    def overdue_now(self, now: datetime) -> bool:
+        """Overdue at ``now``, whether or not the sweep has marked it yet (``overdue`` is the
+        sweep's mark, for its notices)."""
+        if self.overdue_at is None:
+            return self.overdue
+        return now > self.overdue_at
+
     @property
     def cadence(self) -> Cadence:
         return Cadence(self.rrule, self.timezone, self.anchor, timedelta(days=self.tolerance_days))

@@ -3,7 +3,7 @@
 The public hooks other apps call:
 
 - ``send_csat_survey(case)`` — the cases app, when a case is resolved;
-- ``timeline_entries(account, since)`` — in ``psm.engagement.timeline``;
+- ``entries(account, since, until)`` — the timeline source, in ``psm.engagement.timeline``;
 - ``due_states(owner=user)`` — "my day" and the manager overview: due and overdue touchpoints.
 """
 

@@ -101,13 +101,31 @@ def set_cadence_override(
     enabled: bool = True,
     tolerance_days: int = 2,
     remind_days: int = 3,
-) -> CadenceRule:
+) -> CadenceRule | None:
+    """The account's own rule for ``kind``; None when what was asked is what the account
+    already follows from its plan (a form saved unchanged makes no override)."""
     if kind not in CadenceKind.values:
         raise ValidationError(f"Unknown cadence kind {kind!r}.")
     try:
         rrule = validate_rule(rrule)
     except RuleError as exc:
         raise ValidationError({"rrule": str(exc)}) from None
+    wanted = (rrule, enabled, tolerance_days, remind_days)
+    existing = CadenceRule.objects.filter(account=account, kind=kind).first()
+    if existing is not None:
+        if (existing.rrule, existing.enabled, existing.tolerance_days, existing.remind_days) == (
+            wanted
+        ):
+            return existing
+    else:
+        current = effective_rules(account).get(kind)
+        follows = (
+            (False,)
+            if current is None
+            else (current.rrule, True, current.tolerance_days, current.remind_days)
+        )
+        if wanted == follows or (current is None and not enabled):
+            return None
     with transaction.atomic():
         rule, created = CadenceRule.objects.update_or_create(
             account=account,

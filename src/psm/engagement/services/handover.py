@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from psm.accounts.models import Account
 from psm.audit.models import record
+from psm.cases.models import Case
 from psm.engagement.mail import send_email
 from psm.engagement.models import (
     OPEN_ADVOCACY,
@@ -32,7 +32,8 @@ from psm.engagement.models import (
     WorkItem,
 )
 from psm.engagement.services.policy import policy
-from psm.engagement.timeline import timeline_entries
+from psm.lib import timeline
+from psm.paging.models import UNACKNOWLEDGED, Page
 from psm.team.models import Absence, Assignment, AssignmentRole, User
 
 log = logging.getLogger(__name__)
@@ -71,11 +72,7 @@ def substitute_for(absence: Absence, account: Account) -> User | None:
 
 
 def _cases(account: Account, absence: Absence, kind: str) -> list[dict[str, Any]]:
-    if not apps.is_installed("psm.cases"):
-        return []
-    case_model = apps.get_model("cases", "Case")
-    fields = {f.name for f in case_model._meta.get_fields()}
-    qs = case_model.objects.filter(account=account)
+    qs = Case.objects.filter(account=account)
     if kind == BriefKind.HANDOVER:
         qs = qs.filter(resolved_at__isnull=True, closed_at__isnull=True)
     else:
@@ -84,37 +81,28 @@ def _cases(account: Account, absence: Absence, kind: str) -> list[dict[str, Any]
             | Q(resolved_at__gte=absence.start, resolved_at__lt=absence.end)
             | Q(resolved_at__isnull=True, closed_at__isnull=True)
         )
-    rows = []
-    for case in qs.order_by("priority", "opened_at")[:50]:
-        rows.append(
-            {
-                "reference": getattr(case, "reference", str(case.pk)),
-                "title": getattr(case, "title", ""),
-                "priority": getattr(case, "priority", ""),
-                "status": case.get_status_display() if "status" in fields else "",
-                "next_due": _iso(getattr(case, "next_due", None)),
-                "breached": bool(getattr(case, "breached", False)),
-                "opened_at": _iso(getattr(case, "opened_at", None)),
-                "resolved_at": _iso(getattr(case, "resolved_at", None)),
-            }
-        )
-    return rows
+    return [
+        {
+            "reference": case.reference,
+            "title": case.title,
+            "priority": case.priority,
+            "status": case.get_status_display(),
+            "next_due": _iso(case.next_due),
+            "breached": case.breached,
+            "opened_at": _iso(case.opened_at),
+            "resolved_at": _iso(case.resolved_at),
+        }
+        for case in qs.order_by("priority", "opened_at")[:50]
+    ]
 
 
 def _pages(account: Account) -> list[dict[str, Any]]:
-    """Pages in flight (unacknowledged), when the paging app is installed."""
-    for label in ("paging", "pages"):
-        if apps.is_installed(f"psm.{label}"):
-            try:
-                page_model = apps.get_model(label, "Page")
-            except LookupError:
-                return []
-            fields = {f.name for f in page_model._meta.get_fields()}
-            qs = page_model.objects.filter(account=account)
-            if "acknowledged_at" in fields:
-                qs = qs.filter(acknowledged_at__isnull=True)
-            return [{"page": str(p), "at": _iso(getattr(p, "created_at", None))} for p in qs[:20]]
-    return []
+    """Pages in flight (nobody has acknowledged them yet)."""
+    waiting = Page.objects.filter(account=account, status__in=UNACKNOWLEDGED)
+    return [
+        {"page": str(p), "at": _iso(p.opened_at)}
+        for p in waiting.order_by("-opened_at", "-id")[:20]
+    ]
 
 
 def brief_content(account: Account, absence: Absence, kind: str, now: datetime) -> dict[str, Any]:
@@ -192,7 +180,7 @@ def brief_content(account: Account, absence: Absence, kind: str, now: datetime) 
         ],
         "timeline": [
             {"at": e.at.isoformat(), "title": e.title, "summary": e.summary, "actor": e.actor}
-            for e in timeline_entries(account, since)[:20]
+            for e in timeline.gather(account, since, now, include_internal=True, limit=20)
         ],
         "environment": {
             "notes": account.environment_notes,

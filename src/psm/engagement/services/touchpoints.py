@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +51,17 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ValidationError("A touchpoint must end after it starts.")
 
 
+def may_hold_reviews(user: User | None) -> bool:
+    """Management reviews (and the PSM rating given in them) are the PSM manager's own
+    contact with the client: managers and administrators only. ``None`` is the system."""
+    return user is None or user.is_manager or user.is_admin
+
+
+def _check_review(actor: User | None, kind: str) -> None:
+    if kind == TouchpointKind.MANAGEMENT_REVIEW and not may_hold_reviews(actor):
+        raise PermissionDenied("Management reviews are the PSM manager's own contact.")
+
+
 def schedule_touchpoint(
     actor: User | None,
     account: Account,
@@ -71,6 +82,7 @@ def schedule_touchpoint(
     rated_engineer: User | None = None,
     status: str = TouchpointStatus.SCHEDULED,
 ) -> Touchpoint:
+    _check_review(actor, kind)
     contacts = list(contacts)
     _check_times(starts_at, ends_at)
     _check_people(account, contacts, site)
@@ -189,6 +201,8 @@ def complete_touchpoint(
     for rating in (satisfaction_rating, psm_rating):
         if rating is not None and not 1 <= rating <= 5:
             raise ValidationError("Ratings are 1 to 5.")
+    if psm_rating is not None:
+        _check_review(actor, TouchpointKind.MANAGEMENT_REVIEW)
     now = timezone.now()
     first_time = touchpoint.status != TouchpointStatus.COMPLETED
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psm.accounts.scoping import get_visible_account
+from psm.engagement import timeline
 from psm.engagement.forms import CadenceForm
 from psm.engagement.models import (
     OPEN_ADVOCACY,
@@ -29,8 +30,7 @@ from psm.engagement.models import (
 from psm.engagement.services import cadences as cadence_services
 from psm.engagement.services import feeds as feed_services
 from psm.engagement.services.satisfaction import monthly_scores, nps
-from psm.engagement.timeline import timeline_entries
-from psm.lib.access import acting_user, staff_only
+from psm.team.access import acting_user, staff_only
 
 
 @staff_only
@@ -75,7 +75,9 @@ def tab(request: HttpRequest, slug: str) -> HttpResponse:
         "feeds": CalendarFeed.objects.filter(
             owner=acting_user(request), account=account, revoked_at__isnull=True
         ),
-        "timeline": timeline_entries(account, now - timedelta(days=60))[:15],
+        "timeline": timeline.entries(
+            account, now - timedelta(days=60), now + timedelta(days=3650), limit=15
+        ),
         "new_feed_url": request.session.pop("new_feed_url", None),
     }
     return render(request, "engagement/account.html", context)

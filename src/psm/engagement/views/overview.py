@@ -33,7 +33,7 @@ from psm.engagement.services.satisfaction import (
     survey_url,
 )
 from psm.engagement.services.work import advocacy_ranking
-from psm.lib.access import acting_user, clients_only, staff_only
+from psm.team.access import acting_user, clients_only, staff_only
 
 
 @staff_only

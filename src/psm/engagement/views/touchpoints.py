@@ -25,8 +25,7 @@ from psm.engagement.models import (
 from psm.engagement.services import touchpoints as services
 from psm.engagement.services.invitations import send_invitations
 from psm.engagement.services.people import primary_psm
-from psm.lib.access import acting_user, staff_only
-from psm.team.models import User
+from psm.team.access import acting_user, staff_only
 
 TITLES = {
     TouchpointKind.CHECK_IN: "Check-in",
@@ -46,17 +45,13 @@ def _touchpoint(request: HttpRequest, slug: str, touchpoint_id: int) -> tuple[Ac
     return account, touchpoint
 
 
-def _may_review(user: User) -> bool:
-    return user.is_manager or user.is_admin
-
-
 @staff_only
 def create(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     account = get_visible_account(request.user, slug)
     if kind not in TouchpointKind.values:
         raise Http404("No such kind of touchpoint.")
     user = acting_user(request)
-    if kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(user):
+    if kind == TouchpointKind.MANAGEMENT_REVIEW and not services.may_hold_reviews(user):
         raise PermissionDenied("Management reviews are the PSM manager's own contact.")
     owner = user if kind == TouchpointKind.MANAGEMENT_REVIEW else (primary_psm(account) or user)
     form = TouchpointForm(
@@ -171,7 +166,7 @@ def detail(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpResponse:
             "trip_report": touchpoint.trip_report,
         },
     )
-    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(
+    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not services.may_hold_reviews(
         acting_user(request)
     ):
         complete_form.fields.pop("psm_rating", None)
@@ -196,7 +191,7 @@ def complete(request: HttpRequest, slug: str, touchpoint_id: int) -> HttpRespons
     _, touchpoint = _touchpoint(request, slug, touchpoint_id)
     user = acting_user(request)
     form = CompleteForm(request.POST, kind=touchpoint.kind)
-    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not _may_review(user):
+    if touchpoint.kind == TouchpointKind.MANAGEMENT_REVIEW and not services.may_hold_reviews(user):
         form.fields.pop("psm_rating", None)
     if form.is_valid():
         data = form.cleaned_data

@@ -17,7 +17,7 @@ from psm.engagement.forms import (
 from psm.engagement.models import AdvocacyItem, Milestone, WorkItem
 from psm.engagement.services import work as services
 from psm.engagement.services.people import primary_psm
-from psm.lib.access import acting_user, staff_only
+from psm.team.access import acting_user, staff_only
 
 
 @staff_only

@@ -23,4 +23,38 @@
     var popup = document.getElementById("search-popup");
     if (form && popup && !form.contains(event.target)) popup.innerHTML = "";
   });
+  // A file over the limit is refused before it is uploaded (the server checks again).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.dataset.maxBytes) return;
+    var limit = Number(input.dataset.maxBytes);
+    var big = Array.prototype.filter.call(input.files || [], function (f) { return f.size > limit; });
+    var mb = function (n) { return (n / 1048576).toFixed(n >= 10485760 ? 0 : 1) + " MB"; };
+    input.setCustomValidity(big.length
+      ? big[0].name + " is " + mb(big[0].size) + "; the limit is " + mb(limit) + " a file."
+      : "");
+    if (big.length) input.reportValidity();
+  });
+  // On a phone each table row is a card: every cell carries its column's name (CSS shows
+  // it before the value). Done for the page and for every piece htmx swaps in.
+  function labelCells(root) {
+    var tables = (root.matches && root.matches("table.table")) ? [root] : root.querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var name = names[col] || "";
+          if (!cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", name);
+          }
+          col += Number(cell.getAttribute("colspan") || 1);
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:load", function (event) { labelCells(event.target); });
 })();

@@ -1,6 +1,4 @@
-"""Timeline sources for installed apps that do not (yet) expose their own
-``<app>/timeline.py``: read-only queries kept here so the account page tells the whole story.
-An app's own module always wins over the fallback (see ``timeline.sources``)."""
+"""Cases on the account timeline (see ``psm.lib.timeline``)."""
 
 from __future__ import annotations
 
@@ -8,17 +6,16 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from psm.accounts.models import Account
-from psm.insights.timeline import LIMIT, Entry
+from psm.cases.models import Case, Direction, Message
+from psm.lib.timeline import Entry
+from psm.lib.urls import Urls
 
 
-def case_entries(
-    account: Account, since: datetime, until: datetime, limit: int = LIMIT
+def entries(
+    account: Account, since: datetime, until: datetime, *, for_client: bool, limit: int
 ) -> Iterator[Entry]:
-    """Every message on the account's cases: from the client, to the client, internal. The
-    first message of a case is its opening."""
-    from psm.cases.models import Case, Direction, Message
-    from psm.insights.display import Urls
-
+    """Every message on the account's cases: from the client, to the client, internal (left
+    out for a client). The first message of a case is its opening."""
     # The account's case ids first: the messages are then read through their case index,
     # whatever the size of the whole book.
     ids = list(Case.objects.filter(account=account).values_list("pk", flat=True))
@@ -28,10 +25,12 @@ def case_entries(
         # The page's few authors by id: joined, PostgreSQL hashed every contact of the book.
         .prefetch_related("author_contact")
         .defer("html", "case__coverage", "case__routing", "case__pauses")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+    if for_client:
+        messages = messages.filter(is_internal=False)
     urls = Urls()
-    for m in messages:
+    for m in messages[:limit]:
         if m.created_at == m.case.opened_at:
             what = f"opened ({m.case.priority})"
         elif m.is_internal:

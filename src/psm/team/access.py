@@ -1,26 +1,19 @@
-"""View guards by role. Tenant scoping itself lives in ``psm.accounts.scoping``."""
+"""View guards by role, and the signed-in user of a guarded view. Tenant scoping itself
+lives in ``psm.accounts.scoping``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django_htmx.middleware import HtmxDetails
 
-if TYPE_CHECKING:
-    from psm.team.models import User
+from psm.team.models import User
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
-
-
-class HtmxRequest(HttpRequest):
-    """The request type of our views: django-htmx's middleware adds ``htmx``."""
-
-    htmx: HtmxDetails
 
 
 View = Callable[Concatenate[R, P], HttpResponse]
@@ -62,8 +55,6 @@ def clients_only(view: View[R, P]) -> View[R, P]:
 
 def acting_user(request: HttpRequest) -> User:
     """The signed-in user of a view behind one of the guards above (never anonymous)."""
-    from psm.team.models import User  # here: psm.team imports this module's guards
-
     user = request.user
     if not isinstance(user, User):
         raise PermissionDenied("Log in first.")

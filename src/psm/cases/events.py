@@ -1,0 +1,46 @@
+"""What happens to cases that other apps react to (see ``psm.lib.events``).
+
+Each is sent by ``psm.cases.services`` inside the transaction of the change, after the
+case's own rows are written. ``case_opened`` is the one place the consequences of a new
+case start, whatever channel it came in by (e-mail, portal, telephone, staff): the paging
+app pages a 7x24 priority with the routing decision made at opening (``routed``), and
+outgoing webhooks announce it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psm.cases.models import Case, Message
+from psm.coverage.adapters import Routed
+from psm.lib.events import Event
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    case: Case
+    routed: Routed | None  # None while the account has no PSM
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CaseUpdated:
+    case: Case
+    changes: dict[str, Any]  # field → [before, after]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    case: Case
+    message: Message
+    at: datetime
+
+
+case_opened = Event[CaseOpened]("case.created", "A case was opened, by any channel.")
+case_updated = Event[CaseUpdated]("case.updated", "A case's status, priority or assignee changed.")
+message_added = Event[MessageAdded](
+    "case.message_added", "A message was added to a case (from the client or to the client)."
+)

@@ -12,9 +12,10 @@ and e-mail goes to files. It starts gunicorn (2 worker processes, multiprocess m
 - **mail in over SMTP**: new requests from both clients' contacts (5% urgent, which pages),
   one in ten delivered twice with the same Message-ID (a relay retrying), and client
   replies to existing cases at their own addresses (``acme+N@``);
-- **pages**: the client presses *Page my PSM* every ``--page-every`` seconds; the engineer
-  acknowledges half of them from the link in the page, the rest escalate (acknowledgement
-  window 1 minute) to the substitute and then the manager;
+- **pages**: the client presses *Page my PSM* every ``--page-every`` seconds (urgent mail
+  pages too); the PSM acknowledges three pages in four from the link in the page, every
+  fourth escalates (acknowledgement window 1 minute) to the substitute and the manager, who
+  acknowledges it;
 - **replies**: the PSM answers cases through the web page.
 
 Half way through it kills one worker with SIGKILL and starts another. Then it waits for
@@ -272,7 +273,10 @@ def main() -> int:
             stop.wait(args.page_every)
 
     def ack_loop() -> None:
-        """The paged engineer acknowledges every other page from the link it carries."""
+        """Engineers acknowledge from the link each page carries: three pages in four at
+        once (the PSM), every fourth only when it has escalated to the manager, the last in
+        the chain. (While a page waits, the portal adds a press to it instead of opening
+        another, so every page must end acknowledged for the next press to page again.)"""
         seen = 0
         session = requests.Session()
         while not stop.is_set():
@@ -283,18 +287,21 @@ def main() -> int:
             for _, path, body in fresh:
                 message = body.get("message", "")
                 match = ACK_LINK.search(message)
-                number = re.search(r"soak page (\d+)", message)
-                if path != "/alice" or not match or not number or int(number.group(1)) % 2:
+                if not match:
+                    continue
+                page_no = re.search(r"\[PAGE #(\d+)\]", body.get("title", "") + message)
+                late = page_no is not None and int(page_no.group(1)) % 4 == 0
+                if late and path != "/charlie":
                     continue
                 try:
-                    page = session.get(match.group(1), timeout=30)
+                    page = session.get(match.group(1), timeout=60)
                     token = CSRF.search(page.text)
                     if token:
                         session.post(
                             match.group(1),
                             {"csrfmiddlewaretoken": token.group(1)},
                             headers={"Referer": match.group(1)},
-                            timeout=30,
+                            timeout=60,
                         )
                 except requests.RequestException as exc:
                     errors[f"ack {type(exc).__name__}"] += 1

@@ -67,7 +67,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         request,
         404,
         "Nothing here",
-        f"There is no page at {request.path}, or it is not one you can see.",
+        "There is no page at this address, or it is not one you can see.",
         "A link may be out of date, or the object belongs to another account.",
     )
 

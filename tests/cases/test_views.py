@@ -310,3 +310,22 @@ def test_new_case_offers_only_the_chosen_accounts_contacts(book) -> None:
     assert "Alma Client — Globex" in fields
     assert "Acme" not in fields.split("</select>")[0]
     assert 'hx-select="#account-fields"' in page
+
+
+def test_the_case_page_tells_its_changes_and_its_page(book) -> None:
+    (case,) = open_many(book, 1)
+    client = login(book.alice)
+    url = case.get_absolute_url()
+    client.post(f"{url}status/", {"status": "waiting_on_provider"})
+    client.post(f"{url}priority/", {"priority": "P1", "reason": "production stopped"})
+    client.post(f"{url}assign/", {"assignee": book.bob.pk})
+    page = client.get(url).content.decode()
+    assert "Status: New → Waiting on provider" in page
+    assert "Priority P3 → P1 (production stopped)" in page
+    assert "Assigned to Bob Tester (was Alice Tester)" in page
+    assert page.count("— Alice Tester,") >= 3
+    from psm.cases.services import open_case
+
+    paged = open_case(None, book.a, title="Down", priority="P1", contact=book.contact_a)
+    page = client.get(paged.get_absolute_url()).content.decode()
+    assert "Paged Alice Tester (page #" in page and 'href="/paging/' in page

@@ -198,7 +198,7 @@ def test_cadence_override_form_explains_a_bad_rule(book):
     assert good.status_code == 302
     assert CadenceRule.objects.get(account=book.a).rrule == "FREQ=WEEKLY;BYDAY=MO"
     page = client.get("/accounts/acme/engagement/")
-    assert b"FREQ=WEEKLY;BYDAY=MO" in page.content and b"(account)" in page.content
+    assert b"every Monday" in page.content and b"(this account's own)" in page.content
 
 
 @pytest.mark.django_db

@@ -14,6 +14,31 @@ from psm.lib.timeline import Entry
 
 LABEL = "changes"
 
+# What each audited action is, as people say it (the code is the fallback, in words).
+WORDS = {
+    "account.create": "Account created",
+    "account.update": "Account details changed",
+    "assignment.create": "Assigned",
+    "assignment.end": "Assignment ended",
+    "absence.create": "Absence recorded",
+    "site.create": "Site added",
+    "site.update": "Site changed",
+    "contact.create": "Contact added",
+    "contact.update": "Contact changed",
+    "contact.portal_grant": "Portal access granted",
+    "contact.portal_revoke": "Portal access revoked",
+    "installs.import": "Installed products imported",
+    "calendar_feed.create": "Calendar feed created",
+    "calendar_feed.revoke": "Calendar feed revoked",
+}
+
+
+def in_words(action: str) -> str:
+    """ "assignment.create" → "Assigned"; an action without words → "Assignment create"."""
+    if action in WORDS:
+        return WORDS[action]
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
 
 def entries(
     account: Any, since: datetime, until: datetime, *, for_client: bool, limit: int
@@ -37,7 +62,7 @@ def entries(
         yield Entry(
             at=row.at,
             kind="change",
-            title=f"{row.action.replace('.', ' ').replace('_', ' ')}: {row.object_repr}",
+            title=f"{in_words(row.action)}: {row.object_repr}",
             actor=row.actor.display_name if row.actor else "system",
             internal=True,
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from psm.cases.forms import (
     ReplyForm,
     StatusForm,
 )
+from psm.cases.history import history
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.cases.notify import case_address
 from psm.lib.htmx import HtmxRequest
@@ -128,9 +129,7 @@ def _case_page(
     request: HttpRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The case page; with a bound ``reply_form`` that failed, what was typed stays in it."""
-    timeline = case.messages.select_related("author_user", "author_contact").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
-    )
+    timeline = history(case)
     plan_changed = case.coverage.get("settings") != case.account.effective_plan()
     context = {
         "case": case,

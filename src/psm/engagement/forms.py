@@ -49,7 +49,9 @@ class AccountForm(forms.Form):
 class TouchpointForm(AccountForm):
     title = forms.CharField(max_length=200)
     starts = forms.DateTimeField(widget=DateTimeInput(), help_text="Local time at the site.")
-    duration_minutes = forms.IntegerField(min_value=5, max_value=60 * 24 * 14, initial=60)
+    duration_minutes = forms.IntegerField(
+        min_value=5, max_value=60 * 24 * 14, initial=60, label="Duration (minutes)"
+    )
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
     location = forms.CharField(max_length=200, required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none())
@@ -133,7 +135,9 @@ RATING = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
 
 class CheckInLogForm(AccountForm):
     when = forms.DateTimeField(widget=DateTimeInput(), help_text="Local time of the account.")
-    duration_minutes = forms.IntegerField(min_value=5, max_value=600, initial=45)
+    duration_minutes = forms.IntegerField(
+        min_value=5, max_value=600, initial=45, label="Duration (minutes)"
+    )
     owner = forms.ModelChoiceField(queryset=User.objects.none())
     contacts = forms.ModelMultipleChoiceField(
         queryset=Contact.objects.none(),

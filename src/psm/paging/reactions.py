@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from psm.audit.models import record
 from psm.cases.events import CaseOpened, case_opened
 from psm.cases.models import Origin
 from psm.paging.models import PageSource
@@ -27,7 +28,7 @@ def page_a_7x24_case(event: CaseOpened) -> None:
     elif case.priority not in case.account.effective_plan()["always_covered"]:
         return
     contact = case.contact
-    page_psm(
+    page = page_psm(
         case.account,
         priority=case.priority,
         message=case.title,
@@ -37,6 +38,15 @@ def page_a_7x24_case(event: CaseOpened) -> None:
         case=case,
         routed=event.routed,
         at=event.at,
+    )
+    who = page.target.display_name if page.target else page.target_name
+    # The case's own history says it was paged, and whom (the case page links the page).
+    record(
+        None,
+        "case.paged",
+        case,
+        account=case.account_id,
+        changes={"page": page.pk, "target_name": who},
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -86,6 +88,14 @@ def absence_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Absence recorded: {absence}.")
+            zone = ZoneInfo(user.timezone or "UTC")
+            start, end = absence.start.astimezone(zone), absence.end.astimezone(zone)
+            covers = f"; {absence.substitute.display_name} covers" if absence.substitute else ""
+            messages.success(
+                request,
+                f"Absence recorded: {absence.engineer.display_name} is away from "
+                f"{start:%a %-d %b %Y %H:%M} to {end:%a %-d %b %Y %H:%M} "
+                f"({user.timezone}){covers}.",
+            )
             return redirect("team:profile", username=absence.engineer.username)
     return render(request, "team/absence_form.html", {"form": form})

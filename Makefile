@@ -12,9 +12,9 @@ DATA_DIR ?= var
 # Tests run on every core (pytest-xdist gives each worker its own test database).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint typecheck pytest chromium dovecot
+.PHONY: install run test lint typecheck pytest chromium dovecot reportlibs
 
-install: $(STAMP)
+install: $(STAMP) reportlibs
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || (apt-get update && apt-get install -y python3)
@@ -38,6 +38,12 @@ test: install chromium dovecot lint typecheck pytest
 # Browser tests drive Debian's Chromium (never a downloaded build).
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# Status reports: WeasyPrint needs Pango (with HarfBuzz subsetting), CairoSVG needs Cairo, the
+# PDFs need fonts; pdftoppm (poppler) turns a PDF's pages into pictures for tests and the README.
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fontconfig fonts-dejavu-core poppler-utils
+reportlibs:
+	@dpkg -s $(REPORT_DEBS) >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(REPORT_DEBS))
 
 # IMAP tests run Debian's dovecot themselves (own config, 127.0.0.1), never as a service.
 dovecot:

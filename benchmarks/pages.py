@@ -47,6 +47,7 @@ PRIORITIES = ["P1"] * 5 + ["P2"] * 20 + ["P3"] * 45 + ["P4"] * 30
 ACTIVE_SHARE = 0.02
 BREACH_SHARE = 0.08
 YEARS = 3
+HISTORY_DAYS = 200  # of insights rollups built for the book (see insights_history)
 
 
 def setup(database_url: str) -> None:
@@ -343,6 +344,69 @@ def generate(n_accounts: int, n_engineers: int, n_cases: int, seed: int = 2026) 
     print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def insights_history() -> None:
+    """The SLA ledger and daily rollups of the last 200 days (what installing insights on a
+    running service does with ``psm insights rollup --since``: the pages look back at most a
+    quarter and the satisfaction trend 180 days), then a month of snapshots."""
+    from django.utils import timezone
+
+    from psm.insights import rollups
+
+    now = timezone.now()
+    t = time.perf_counter()
+    rollups.rebuild((now - dt.timedelta(days=HISTORY_DAYS)).date(), now.date(), now=now)
+    print(f"  insights rollups of {HISTORY_DAYS} days: {time.perf_counter() - t:.1f} s", flush=True)
+    snapshot_history(now, random.Random(7))
+
+
+def snapshot_history(now: dt.datetime, rng: random.Random, days: int = 30) -> None:
+    """Today's health snapshots for real, and the 30 days before them (scores moved by a few
+    points a day, so bands change) for the trend charts and the moves between bands."""
+    from psm.insights import services
+    from psm.insights.health.scoring import band_of
+    from psm.insights.models import HealthSnapshot
+
+    t = time.perf_counter()
+    services.take_snapshots(now)
+    today = list(HealthSnapshot.objects.filter(day=now.date()))
+    history = []
+    for snapshot in today:
+        score = float(snapshot.score or 60)
+        for back in range(1, days + 1):
+            score = min(100.0, max(0.0, score + rng.uniform(-4, 4)))
+            history.append(
+                HealthSnapshot(
+                    account_id=snapshot.account_id,
+                    day=now.date() - dt.timedelta(days=back),
+                    score=round(score, 1),
+                    band=band_of(round(score, 1)),
+                    components=snapshot.components,
+                    taken_at=now - dt.timedelta(days=back),
+                )
+            )
+    HealthSnapshot.objects.bulk_create(history, batch_size=2000, ignore_conflicts=True)
+    print(f"  health snapshots: {time.perf_counter() - t:.1f} s", flush=True)
+
+
+def nightly_rollup(runs: int = 2) -> dict[str, Any]:
+    """One full nightly pass (``insights.tasks.nightly``): yesterday's and today's rollups
+    for every account and engineer, every account's health snapshot, the band-drop alerts."""
+    from django.utils import timezone
+
+    from psm.insights.tasks import nightly
+
+    times, report = [], {}
+    for _ in range(runs):
+        t = time.perf_counter()
+        report = nightly(timezone.now())
+        times.append(time.perf_counter() - t)
+    row = {"page": "Nightly rollup (all accounts and engineers, snapshots, alerts)",
+           "median": statistics.median(times) * 1000, "p95": max(times) * 1000,
+           "queries": 0, "report": report}  # fmt: skip
+    print(f"  nightly rollup: {[round(x, 1) for x in times]} s, {report}", flush=True)
+    return row
+
+
 def book_size() -> tuple[int, int, int]:
     from psm.accounts.models import Account
     from psm.cases.models import Case
@@ -420,6 +484,17 @@ def run(runs: int) -> list[dict[str, Any]]:
         ),
         ("Manager overview (m00: 10 engineers, their accounts)", lambda: manager.get("/overview/")),
         ("Overview of the whole book (admin)", lambda: admin.get("/overview/")),
+        ("Oversight dashboard (m00)", lambda: manager.get("/insights/")),
+        ("Oversight dashboard of the whole book (admin)", lambda: admin.get("/insights/")),
+        (
+            f"Why this score ({account.slug})",
+            lambda: engineer.get(f"/accounts/{account.slug}/health/"),
+        ),
+        ("My performance (e000, this month)", lambda: engineer.get("/insights/performance/")),
+        (
+            "Performance of e000, this quarter (m00)",
+            lambda: manager.get("/insights/performance/e000/", {"period": "quarter"}),
+        ),
     ]
     return [measure(label, get, runs) for label, get in pages]
 
@@ -446,9 +521,15 @@ def main() -> int:
         print(f"generating {args.accounts:,} accounts, {args.engineers} engineers, "
               f"{args.cases:,} cases …", flush=True)  # fmt: skip
         generate(args.accounts, args.engineers, args.cases)
+    from psm.insights.models import HealthSnapshot
+
+    if HealthSnapshot.objects.count() < args.accounts:
+        print("building the insights history …", flush=True)
+        insights_history()
     accounts, engineers, cases = book_size()
     print(f"measuring on {accounts:,} accounts, {engineers} engineers, {cases:,} cases", flush=True)
     rows = run(args.runs)
+    nightly = nightly_rollup()
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -479,6 +560,12 @@ def main() -> int:
             f"| {r['page']} | {r['median']:.1f} ms | {r['p95']:.1f} ms | {r['queries']} |"
             for r in rows
         ),
+    ]
+    lines += [
+        "",
+        f"One full nightly insights pass (rollups of two days for every account and engineer, "
+        f"{nightly['report'].get('snapshots', 0):,} health snapshots, alerts): "
+        f"{nightly['median'] / 1000:.1f} s (median of 2), slowest {nightly['p95'] / 1000:.1f} s.",
     ]
     report = "\n".join(lines) + "\n"
     Path(args.out).write_text(report)

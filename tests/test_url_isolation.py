@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import engagement
+from psm.testing import engagement, reports
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
 from psm.testing.paging import foreign_page
@@ -64,6 +64,8 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "calendar_id": lambda book: "1",
     # Engineer profiles are provider data (staff only): B's PSM.
     "username": lambda book: book.bob.username,
+    # Insights: a plan's health weights are provider data (administrators only).
+    "plan_slug": lambda book: book.plan.slug,
     "contact_id": lambda book: str(book.contact_b.pk),
     "site_id": lambda book: str(book.b.sites.first().pk),
     "uidb64": lambda book: "MQ",
@@ -86,6 +88,12 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "feed_id": lambda book: str(engagement.foreign_feed(book).pk),
     "feed_token": lambda book: "globex-feed",
     "survey_token": lambda book: "not-a-signed-token",
+    # Reports: account B's definition, an outside recipient of it, and a run sent to B
+    # (downloads included: /…/runs/<run_id>/report.pdf).
+    "definition_id": lambda book: str(reports.foreign_definition(book).pk),
+    "recipient_id": lambda book: str(reports.foreign_recipient(book).pk),
+    "run_id": lambda book: str(reports.foreign_run(book).pk),
+    "fmt": lambda book: "pdf",
 }
 
 

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
                 ("portal:cases", "Cases"),
+                ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
                 ("security:home", "Security"),
             ]
@@ -21,6 +22,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = [("insights:my-day", "My day")]
     if user.is_manager or user.is_admin:
         nav.append(("insights:overview", "Overview"))
+        nav.append(("insights:dashboard", "Oversight"))
+    else:
+        nav.append(("insights:performance", "Performance"))
     nav.append(("cases:list", "Cases"))
     nav.append(("paging:home", "Pages"))
     nav.append(("accounts:list", "Accounts"))

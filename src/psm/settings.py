@@ -6,6 +6,7 @@ One file, typed readers from ``psm.lib.env``; a bad value stops start-up with a 
 from __future__ import annotations
 
 import ipaddress
+import re as _re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from psm.lib import charsets as _charsets
 from psm.lib import priority_words as _priority_words
 from psm.lib.env import Env
 
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
     "django_prometheus",
     "psm.security",
     "psm.ops",
+    # Last, so its demo (run in this order) finds the cases, pages and engagement it reports on.
+    "psm.reports",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +214,14 @@ PSM_ATTACHMENT_MAX_BYTES = env.integer("PSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1
 PSM_MAIL_PRIORITY_WORDS = _priority_words.parse(
     env.string("PSM_MAIL_PRIORITY_WORDS", _priority_words.DEFAULT)
 )
+# Charsets tried in order for 8-bit text that declares none (RT's EmailInputEncodings).
+PSM_MAIL_INPUT_ENCODINGS = _charsets.parse_list(
+    env.string("PSM_MAIL_INPUT_ENCODINGS", _charsets.DEFAULT_INPUT_ENCODINGS)
+)
+# At most this many automatic acknowledgements to one sender address per window (0: no limit),
+# so an auto-responder that varies its subject cannot ping-pong with us.
+PSM_MAIL_ACK_LIMIT = env.integer("PSM_MAIL_ACK_LIMIT", 5, minimum=0)
+PSM_MAIL_ACK_WINDOW_MINUTES = env.integer("PSM_MAIL_ACK_WINDOW_MINUTES", 60, minimum=1)
 PSM_SMTPD_BIND = env.string("PSM_SMTPD_BIND", "127.0.0.1:2525")
 PSM_IMAP_HOST = env.string("PSM_IMAP_HOST", "")
 PSM_IMAP_SSL = env.boolean("PSM_IMAP_SSL", True)
@@ -232,6 +244,25 @@ PSM_BASIC_SUPPORT_EMAIL = env.string("PSM_BASIC_SUPPORT_EMAIL", f"support@{PSM_M
 PSM_TWILIO_AUTH_TOKEN = env.string("PSM_TWILIO_AUTH_TOKEN", "")  # unset: webhooks answer 403
 PSM_BASIC_SUPPORT_PHONE = env.string("PSM_BASIC_SUPPORT_PHONE", "")  # holiday P1 calls
 PSM_PHONE_REGION = env.string("PSM_PHONE_REGION", "US")  # for numbers written without +
+# Refused (unsigned) webhook requests logged as rows per minute; more are counted on the last.
+PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE = env.integer(
+    "PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE", 10, minimum=1
+)
+
+# Status reports (README "Status reports"): the installation's name, logo and colours on every
+# report; how long rendering one report may take in the worker.
+PSM_INSTALLATION_NAME = env.string("PSM_INSTALLATION_NAME", "PSM Premium Support")
+PSM_BRAND_LOGO = env.string("PSM_BRAND_LOGO", "")  # an SVG or PNG file; blank: the PSM mark
+PSM_BRAND_COLOR = env.string("PSM_BRAND_COLOR", "#14213d")
+PSM_BRAND_ACCENT = env.string("PSM_BRAND_ACCENT", "#1f5fbf")
+for _name, _value in (("PSM_BRAND_COLOR", PSM_BRAND_COLOR), ("PSM_BRAND_ACCENT", PSM_BRAND_ACCENT)):
+    if not _re.fullmatch(r"#[0-9a-fA-F]{6}", _value):
+        raise ImproperlyConfigured(f"{_name} must be a colour written #rrggbb, not {_value!r}.")
+if PSM_BRAND_LOGO and not Path(PSM_BRAND_LOGO).is_file():
+    raise ImproperlyConfigured(f"PSM_BRAND_LOGO names no file: {PSM_BRAND_LOGO!r}.")
+if PSM_BRAND_LOGO and Path(PSM_BRAND_LOGO).suffix.lower() not in (".svg", ".png"):
+    raise ImproperlyConfigured("PSM_BRAND_LOGO must be an .svg or .png file.")
+PSM_REPORT_RENDER_SECONDS = env.integer("PSM_REPORT_RENDER_SECONDS", 120, minimum=5)
 
 # Security (README "Security"). Behind N reverse proxies, each appends the address it saw
 # to X-Forwarded-For: the client is the N-th entry from the right, and nothing further left
@@ -348,5 +379,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PSM_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.string("PSM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -34,6 +34,8 @@ urlpatterns = [
     path("cases/", include("psm.cases.urls")),
     path("coverage/", include("psm.coverage.urls")),
     path("team/", include("psm.team.urls")),
+    # Reports: /accounts/<slug>/reports/… and /portal/reports/… (before the portal's own).
+    path("", include("psm.reports.urls")),
     path("portal/", include("psm.portal.urls")),
     # Engagement: /engagement/… and the account tab /accounts/<slug>/engagement/….
     path("", include("psm.engagement.urls")),

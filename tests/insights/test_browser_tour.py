@@ -167,9 +167,9 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
 
 PHONE_PAGES = {
     "engineer": ["/my-day/", "/accounts/", "/accounts/acme/", "/cases/", "/coverage/", "/team/",
-                 "/engagement/", "/paging/", "/overview/"],
+                 "/engagement/", "/paging/", "/overview/", "/accounts/acme/reports/"],
     "manager": ["/overview/", "/accounts/acme/engagement/"],
-    "client": ["/portal/", "/portal/cases/", "/paging/"],
+    "client": ["/portal/", "/portal/cases/", "/paging/", "/portal/reports/"],
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from django.db import connection
 from psm.accounts.models import Contact
 from psm.cases import services as case_services
 from psm.cases.models import Attachment, Case
-from psm.channels.email import pipeline
+from psm.channels.email import services as pipeline
 from psm.channels.email.models import InboundMessage, Source
 from psm.ops.backup import BackupError, backup, check, compare, restore
 from psm.testing.book import make_book

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from psm.background.heartbeat import beat
-from psm.channels.email import pipeline
+from psm.channels.email import services as pipeline
 from psm.channels.email.models import InboundMessage, Source, State
 from psm.notifications.models import Notification, Status
 from psm.notifications.services import notify

@@ -17,7 +17,7 @@ from psm.accounts.models import Contact
 from psm.audit.models import AuditEntry
 from psm.cases import services as case_services
 from psm.cases.models import Case, Message
-from psm.channels.email import pipeline
+from psm.channels.email import services as pipeline
 from psm.channels.email.models import InboundMessage, Source
 from psm.notifications.models import Notification
 from psm.paging import services as paging

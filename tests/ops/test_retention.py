@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from psm.channels.email import pipeline
+from psm.channels.email import services as pipeline
 from psm.channels.email.models import InboundMessage, Source, State
 from psm.notifications.models import Notification, Status
 from psm.notifications.services import notify

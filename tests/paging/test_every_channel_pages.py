@@ -14,7 +14,7 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from psm.cases.models import Case
-from psm.channels.email.pipeline import ingest
+from psm.channels.email.services import ingest
 from psm.coverage.models import OnCallMember, OnCallRotation
 from psm.paging.models import Page, PageStatus, StepKind
 from psm.testing.book import Book, login

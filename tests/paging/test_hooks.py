@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from psm.channels.email.models import State
-from psm.channels.email.pipeline import ingest
+from psm.channels.email.services import ingest
 from psm.paging import services
 from psm.paging.models import PageStatus
 

@@ -39,8 +39,25 @@ class MessageAdded:
     at: datetime
 
 
+@dataclass(frozen=True)
+class SlaSettled:
+    """One SLA target settled: met (answered, updated or resolved in time) or missed (late,
+    or its due time passed: the breach sweep). ``due`` names the target (a case's next-update
+    target moves with every reply), so a target missed by the sweep and then answered late
+    is the same target settled twice with the same answer."""
+
+    case: Case
+    kind: str  # "first_response", "next_update" or "resolution"
+    due: datetime
+    met: bool
+    at: datetime  # when it was settled: the answer, or the due time passed
+
+
 case_opened = Event[CaseOpened]("case.created", "A case was opened, by any channel.")
 case_updated = Event[CaseUpdated]("case.updated", "A case's status, priority or assignee changed.")
 message_added = Event[MessageAdded](
     "case.message_added", "A message was added to a case (from the client or to the client)."
+)
+sla_settled = Event[SlaSettled](
+    "case.sla_settled", "An SLA target of a case was met or missed (reply, resolution, breach)."
 )

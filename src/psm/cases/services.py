@@ -7,6 +7,7 @@ rolled-back change announces nothing and a committed one is always announced.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,9 +29,11 @@ from psm.cases.events import (
     CaseOpened,
     CaseUpdated,
     MessageAdded,
+    SlaSettled,
     case_opened,
     case_updated,
     message_added,
+    sla_settled,
 )
 from psm.cases.models import (
     ACTIVE,
@@ -50,6 +53,7 @@ from psm.lib.forms import megabytes, upload_limit
 from psm.team.models import User
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -117,11 +121,14 @@ def _attach(message: Message, files: Sequence[NewAttachment]) -> None:
             raise ValidationError(
                 f"{f.filename} is {megabytes(len(f.content))}; the limit is {megabytes(limit)}."
             )
-        name = f.filename.replace("/", "_").replace("\\", "_")[:200] or "attachment"
+        # NUL and other control characters: PostgreSQL refuses them, file systems too.
+        name = _CONTROL.sub("", f.filename).replace("/", "_").replace("\\", "_")[:200]
+        name = name.strip() or "attachment"
+        content_type = _CONTROL.sub("", f.content_type)[:150]
         attachment = Attachment(
             message=message,
             filename=name,
-            content_type=f.content_type or Attachment.guess_type(name),
+            content_type=content_type or Attachment.guess_type(name),
             size=len(f.content),
         )
         attachment.file.save(name, ContentFile(f.content), save=False)
@@ -540,6 +547,7 @@ def reply(
             at=now,
         )
         changed = ["last_update_at"]
+        settled: list[SlaSettled] = []
         if case.first_response_at is None:
             case.first_response_at = now
             due = case.first_response_due
@@ -547,6 +555,12 @@ def reply(
                 case.first_response_breached = case.breached = True
                 changed += ["first_response_breached", "breached"]
             changed.append("first_response_at")
+            if due is not None:
+                met = not case.first_response_breached
+                settled.append(SlaSettled(case, "first_response", due, met, now))
+        elif case.next_update_due is not None:
+            met = now <= case.next_update_due and not case.next_update_breached
+            settled.append(SlaSettled(case, "next_update", case.next_update_due, met, now))
         case.last_update_at = now
         case.next_update_breached = False
         changed.append("next_update_breached")
@@ -573,6 +587,8 @@ def reply(
         if before != case.status:
             case_updated.send(CaseUpdated(case, {"status": [before, case.status]}, now))
         message_added.send(MessageAdded(case, message, now))
+        for item in [*settled, *_resolution_settled(case, before, now)]:
+            sla_settled.send(item)
     return message
 
 
@@ -639,7 +655,18 @@ def set_status(actor: User | None, case: Case, status: str, at: datetime | None 
             actor, "case.status", case, account=case.account, changes={"status": [before, status]}
         )
         case_updated.send(CaseUpdated(case, {"status": [before, status]}, now))
+        for item in _resolution_settled(case, before, now):
+            sla_settled.send(item)
     return case
+
+
+def _resolution_settled(case: Case, before: str, now: datetime) -> list[SlaSettled]:
+    """The resolution target, settled when a case becomes resolved (met if in time)."""
+    if before == CaseStatus.RESOLVED or case.status != CaseStatus.RESOLVED:
+        return []
+    if case.resolution_due is None:
+        return []
+    return [SlaSettled(case, "resolution", case.resolution_due, not case.resolution_breached, now)]
 
 
 def resolve(actor: User, case: Case, summary: str = "", at: datetime | None = None) -> Case:

@@ -1,4 +1,5 @@
-"""The SLA sweep: warn the assignee shortly before a due time, mark and announce breaches.
+"""The SLA sweep: warn the assignee shortly before a due time, mark and announce breaches
+(``cases.events.sla_settled``: a missed target, settled at its due time).
 
 Safe to run twice or on two machines at once: each case is claimed per event with a
 conditional UPDATE (flag still unset and the due time unchanged); only the winner records
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from psm.audit.models import record
 from psm.cases import notify
+from psm.cases.events import SlaSettled, sla_settled
 from psm.cases.models import RUNNING, Case
 
 KINDS = ("first_response", "next_update", "resolution")
@@ -36,6 +38,7 @@ def sweep(now: datetime) -> dict[str, int]:
                 if won:
                     record(None, "case.breach", case, account=case.account, changes={kind: due})
                     notify.sla_event(case, kind, "breach", due)
+                    sla_settled.send(SlaSettled(case, kind, due, False, due))
                     counts["breaches"] += 1
         warn = qs.filter(
             **{

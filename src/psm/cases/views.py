@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from psm.cases.forms import (
     StatusForm,
 )
 from psm.cases.history import history
+from psm.cases.mailhtml import shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.cases.notify import case_address
 from psm.lib.htmx import HtmxRequest
@@ -121,19 +122,32 @@ def account_choices(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: HtmxRequest, reference: str) -> HttpResponse:
     return _case_page(request, get_case(request.user, reference))
 
 
 def _case_page(
-    request: HttpRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
+    request: HtmxRequest, case: Case, reply_form: ReplyForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The case page; with a bound ``reply_form`` that failed, what was typed stays in it."""
+    # "Show images" for one message: remote images stay blocked everywhere else.
+    images = shown_message(request.GET.get("images"))
+    if request.htmx and images is not None:
+        message = (
+            case.messages.filter(pk=images)
+            .select_related("author_user", "author_contact")
+            .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+            .first()
+        )
+        if message is None:
+            raise Http404("No such message on this case")
+        return render(request, "cases/_timeline_item.html", {"m": message, "images": images})
     timeline = history(case)
     plan_changed = case.coverage.get("settings") != case.account.effective_plan()
     context = {
         "case": case,
         "timeline": timeline,
+        "images": images,
         "now": timezone.now(),
         "sla": case.sla_state(timezone.now()),
         "reply_form": reply_form or ReplyForm(),
@@ -189,7 +203,7 @@ def _invalid(request: HttpRequest, case: Case, error: object) -> HttpResponse:
 
 @require_POST
 @staff_only
-def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
+def case_reply(request: HtmxRequest, reference: str) -> HttpResponse:
     case = get_case(request.user, reference)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():

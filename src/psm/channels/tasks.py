@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from psm.background.periodic import periodic
-from psm.channels.email import imap, pipeline
+from psm.channels.email import imap, services
 from psm.channels.email.models import InboundMessage, State
 
 STUCK_AFTER = timedelta(minutes=10)
@@ -25,4 +25,4 @@ def process_stuck_mail() -> int:
     stuck = InboundMessage.objects.filter(
         state=State.RECEIVED, received_at__lt=timezone.now() - STUCK_AFTER
     ).order_by("id")[:500]
-    return len(pipeline.reprocess(stuck))
+    return len(services.reprocess(stuck))

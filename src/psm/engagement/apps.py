@@ -6,9 +6,11 @@ class EngagementConfig(AppConfig):
     verbose_name = "Proactive engagement"
 
     def ready(self) -> None:
-        from psm.engagement import reactions
+        from psm.engagement import reactions, report_sections
         from psm.engagement import timeline as engagement
         from psm.lib import timeline
 
         timeline.register("engagement", "Touchpoints and work", engagement.entries)
         reactions.connect()
+        # Status report sections: the reports app's catalogue, below this layer.
+        report_sections.register_all()

@@ -11,6 +11,7 @@ from psm.accounts.scoping import get_visible_account
 from psm.coverage.adapters import coverage_now
 from psm.insights import display, figures
 from psm.insights.forms import TimelineFilter
+from psm.insights.models import HealthSnapshot
 from psm.lib.htmx import HtmxRequest
 from psm.team.access import acting_user, staff_only
 from psm.team.models import Absence, Assignment
@@ -53,6 +54,10 @@ def account_360(request: HtmxRequest, slug: str) -> HttpResponse:
         "absences": absences,
         "coverage": coverage_now(account, now),
         "open_cases": display.case_rows(open_cases, viewer, now),
+        # The latest daily snapshot (one indexed row), linked to "why this score".
+        "health": HealthSnapshot.objects.filter(account=account)
+        .only("score", "band", "day")
+        .first(),
         "now": now,
     }
     return render(request, "insights/account_360.html", context)

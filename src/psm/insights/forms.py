@@ -55,3 +55,50 @@ class TimelineFilter(forms.Form):
         query["days"] = str(data.get("days") or DEFAULT_DAYS)
         query["before"] = entries[-1].at.isoformat()
         return str(query.urlencode())
+
+
+class HealthWeightsForm(forms.Form):
+    """One weight (0–100) per registered health component; blank inherits."""
+
+    def __init__(
+        self,
+        *args: Any,
+        components: list[Any],
+        current: dict[str, int],
+        inherited: dict[str, tuple[float, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.component_names = [c.name for c in components]
+        for component in components:
+            weight, source = inherited[component.name]
+            where = {"plan": "the plan", "default": "the default"}.get(source, source)
+            self.fields[component.name] = forms.IntegerField(
+                label=component.label,
+                required=False,
+                min_value=0,
+                max_value=100,
+                initial=current.get(component.name),
+                help_text=f"Blank: {weight:g} from {where}. 0 leaves it out of the score.",
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+            )
+
+    def weights(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data.get(name) for name in self.component_names}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return data
+
+
+class PeriodForm(forms.Form):
+    """Which period of PSM performance: its kind and a day inside it."""
+
+    period = forms.ChoiceField(
+        choices=[("week", "Week"), ("month", "Month"), ("quarter", "Quarter")], required=False
+    )
+    start = forms.DateField(
+        required=False,
+        label="Containing",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

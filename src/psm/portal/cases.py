@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Contact
 from psm.cases import services
+from psm.cases.mailhtml import shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, CaseStatus, Message, Origin
+from psm.lib.htmx import HtmxRequest
 from psm.portal.access import portal_contact
 from psm.portal.forms import CaseFilterForm, NewCaseForm, ReplyForm
 from psm.portal.queries import client_zone
@@ -78,12 +80,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @clients_only
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: HtmxRequest, reference: str) -> HttpResponse:
     contact = portal_contact(request)
     case = get_client_case(contact, reference)
+    # "Show images" for one message: remote images stay blocked everywhere else.
+    images = shown_message(request.GET.get("images"))
+    if request.htmx and images is not None:
+        message = public_messages(case).filter(pk=images).first()
+        if message is None:
+            raise Http404("No such message on this case")
+        context = {"m": message, "images": images, "zone": client_zone(contact)}
+        return render(request, "portal/_conversation_item.html", context)
     context = {
         "contact": contact,
         "case": case,
+        "images": images,
         "conversation": public_messages(case),
         "form": ReplyForm(),
         "zone": client_zone(contact),

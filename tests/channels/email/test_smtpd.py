@@ -99,3 +99,18 @@ def test_null_sender_is_an_automatic_reply(smtpd) -> None:
         client.sendmail("<>", ["acme@psm.localhost"], message("bounce"))
     row = InboundMessage.objects.get()
     assert row.state == State.AUTO_REPLY and "null return path" in row.reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncated_encoded_subject_over_smtp_opens_its_case(smtpd) -> None:
+    """Issue 12: the parser raised on it, and the message ended ``failed`` for ever."""
+    raw = (
+        b"From: Alma Client <alma@acme.example>\r\nTo: acme@psm.localhost\r\n"
+        b"Subject: =?UTF-8?B?SGVsbG8gV?=\r\nMessage-ID: <truncated@acme.example>\r\n"
+        b"\r\nThe subject is cut short.\r\n"
+    )
+    with smtplib.SMTP("127.0.0.1", smtpd, timeout=60) as client:
+        assert client.sendmail("alma@acme.example", ["acme@psm.localhost"], raw) == {}
+    row = InboundMessage.objects.get()
+    assert row.state == State.CASE_OPENED, row.reason
+    assert row.subject == "Hello" and "truncated encoded word" in row.reason

@@ -280,3 +280,77 @@ def test_sms_keywords() -> None:
     assert parse_page("p2: slow builds") == ("P2", "slow builds")
     assert parse_page("hello there") is None
     assert parse_page("PAGER duty") is None
+
+
+# -- refusals (issue 12) ---------------------------------------------------------------------
+
+
+def sms_data(sid: str, sender: str, body: str) -> dict[str, str]:
+    return {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": "+16175550199",
+        "Body": body,
+        "NumMedia": "0",
+    }
+
+
+def test_a_refused_text_never_blocks_the_real_one_nor_is_echoed(line) -> None:
+    data = sms_data("SM0100", CALLER, "PAGE production is down")
+    forged = signed("telephony:sms", data, token="not-the-token")
+    assert forged.status_code == 403
+    assert CallLog.objects.get(outcome=Outcome.REFUSED).provider_sid == ""
+    real = sms("SM0100", CALLER, "PAGE production is down")
+    reply = real.findtext("./Message", "")
+    assert "Page #" in reply
+    assert "signature" not in reply and "refused" not in reply
+    assert Page.objects.count() == 1
+    log = CallLog.objects.exclude(outcome=Outcome.REFUSED).get()
+    assert (log.provider_sid, log.outcome) == ("SM0100", Outcome.PAGED)
+    # The provider's own retry of the real request is still recognised (same answer).
+    again = sms("SM0100", CALLER, "PAGE production is down")
+    assert again.findtext("./Message", "") == reply and Page.objects.count() == 1
+
+
+def test_a_refused_call_never_blocks_the_real_one(line) -> None:
+    data = call("CA0100")
+    assert Client().post(reverse("telephony:voice"), data).status_code == 403
+    with time_machine.travel(IN_HOURS, tick=False):
+        root = ring("CA0100", None)
+    forwarded_as_engine_says(line, "CA0100", IN_HOURS, "P3", root, "alice")
+
+
+def test_a_refusal_logged_before_this_fix_is_not_taken_for_the_request(line) -> None:
+    """Rows written by the old code kept the claimed id in ``provider_sid``."""
+    CallLog.objects.create(
+        kind="sms",
+        provider_sid="SM0200",
+        outcome=Outcome.REFUSED,
+        detail="/telephony/sms/: bad (from 203.0.113.9)",
+        created_at=IN_HOURS,
+    )
+    reply = sms("SM0200", CALLER, "hello?").findtext("./Message", "")
+    assert "text PAGE" in reply
+
+
+def test_the_refusal_log_is_rate_limited_and_counts_everything(line, settings, caplog) -> None:
+    settings.PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE = 10
+    with time_machine.travel(IN_HOURS, tick=False):
+        for n in range(200):
+            response = Client().post(reverse("telephony:sms"), sms_data(f"SM9{n:03}", CALLER, "x"))
+            assert response.status_code == 403
+    refused = CallLog.objects.filter(outcome=Outcome.REFUSED)
+    assert refused.count() == 10
+    assert sum(1 + r.repeats for r in refused) == 200  # every refusal is counted
+    assert caplog.text.count("refused") == 10  # and the log file is spared too
+    newest = refused.order_by("-id").first()
+    assert newest is not None and newest.repeats == 190
+    assert newest.remote_address == "127.0.0.1"
+    # A minute later, refusals are written again.
+    with time_machine.travel(IN_HOURS + timedelta(minutes=2), tick=False):
+        assert (
+            Client().post(reverse("telephony:sms"), sms_data("SMx", CALLER, "x")).status_code == 403
+        )
+    assert CallLog.objects.filter(outcome=Outcome.REFUSED).count() == 11

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from psm.background.heartbeat import beat
-from psm.channels.email import pipeline
+from psm.channels.email import services
 from psm.channels.email.models import Source
 
 log = logging.getLogger(__name__)
@@ -82,12 +82,12 @@ def poll(config: MailboxConfig, limit: int = 500) -> PollResult:
             if typ != "OK" or not isinstance(raw, bytes):
                 log.warning("IMAP: could not fetch UID %s", uid)
                 continue
-            row = pipeline.store(raw, source=Source.IMAP)
+            row = services.store(raw, source=Source.IMAP)
             if config.archive_folder:
                 conn.uid("COPY", uid, _quote(config.archive_folder))
             conn.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
             result.fetched += 1
-            row = pipeline.process(row)
+            row = services.process(row)
             result.states[row.state] = result.states.get(row.state, 0) + 1
         conn.expunge()
         beat("imap", detail=f"{result.fetched} fetched")

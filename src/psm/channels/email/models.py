@@ -69,6 +69,9 @@ class InboundMessage(models.Model):
     )
     reason = models.TextField(blank=True, help_text="Why quarantined / the error when failed")
     attempts = models.PositiveIntegerField(default=0)
+    # The case it opened was acknowledged to the sender automatically (the per-sender limit,
+    # PSM_MAIL_ACK_LIMIT, counts these).
+    acknowledged = models.BooleanField(default=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     account = models.ForeignKey(
         "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -82,7 +85,16 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["message_id"]), models.Index(fields=["state", "id"])]
+        indexes = [
+            models.Index(fields=["message_id"]),
+            models.Index(fields=["state", "id"]),
+            # The per-sender acknowledgement limit: recent acknowledgements to one address.
+            models.Index(
+                fields=["from_address", "processed_at"],
+                condition=Q(acknowledged=True),
+                name="inbound_acknowledged",
+            ),
+        ]
         constraints = [
             # Two copies of one message processed at the same moment: the second to commit
             # fails here and becomes a duplicate, so a message never opens two cases.
@@ -100,7 +112,7 @@ class InboundMessage(models.Model):
     def path(self) -> Path:
         return Path(settings.MAIL_DIR) / self.raw_path
 
-    # The bytes this process has just stored (``pipeline.store``): processing right after
+    # The bytes this process has just stored (``services.store``): processing right after
     # storing parses them without reading the file back. Never set from anywhere else.
     stored_bytes: bytes | None = None
 

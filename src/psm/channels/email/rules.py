@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from psm.accounts.models import Account, Contact, ContactEmail
 from psm.cases.models import Case, CaseStatus, Message
@@ -45,6 +47,9 @@ class Decision:
     priority: str | None = None
     followup_of: Case | None = None
     attachments: list[NewAttachment] = field(default_factory=list)
+    # "open" only: send the client the automatic acknowledgement (not to list mail, nor
+    # past the per-sender limit).
+    acknowledge: bool = False
     page: Page | None = None  # "acknowledge": the page an engineer's reply acknowledges
     engineer: User | None = None
 
@@ -57,6 +62,15 @@ class Lookups:
 
     def seen_before(self, inbound: InboundMessage) -> bool:
         return earlier(inbound).exists()
+
+    def acknowledgements(self, address: str) -> int:
+        """Automatic acknowledgements sent to ``address`` within the limit's window."""
+        return acknowledged(address).count()
+
+    def take_acknowledgement(self, address: str) -> bool:
+        """True when one more acknowledgement to ``address`` is within the limit."""
+        limit = settings.PSM_MAIL_ACK_LIMIT
+        return not limit or self.acknowledgements(address) < limit
 
     def contact(self, address: str) -> Contact | None:
         found = (
@@ -99,6 +113,22 @@ class Lookups:
             .select_related("account__service_plan", "assignee")
             .first()
         )
+
+
+def acknowledged(address: str | Iterable[str]) -> QuerySet[InboundMessage]:
+    """Messages from ``address`` (or any of several) acknowledged within the window."""
+    since = timezone.now() - timedelta(minutes=settings.PSM_MAIL_ACK_WINDOW_MINUTES)
+    qs = InboundMessage.objects.filter(acknowledged=True, processed_at__gte=since)
+    if isinstance(address, str):
+        return qs.filter(from_address=address)
+    return qs.filter(from_address__in=list(address))
+
+
+def earlier_bytes(inbound: InboundMessage) -> QuerySet[InboundMessage]:
+    """Earlier copies of exactly these bytes that counted (for mail judged unread)."""
+    return InboundMessage.objects.exclude(pk=inbound.pk).filter(
+        sha256=inbound.sha256, state__in=FIRST_COPY
+    )
 
 
 def earlier(inbound: InboundMessage) -> QuerySet[InboundMessage]:
@@ -154,12 +184,14 @@ def resolve_recipients(addresses: Iterable[str]) -> dict[str, Recipient | None]:
 
 
 def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decision:
-    """The rules, in order (see ``psm.channels.email.pipeline``)."""
-    if not mail.from_address:
-        return Decision(State.QUARANTINED, "undecodable: no sender address. " + problems(mail))
+    """The rules, in order (see ``psm.channels.email.services``)."""
+    # Duplicates first: a message imported again is never judged again (and a message
+    # without a usable sender is not quarantined a second time).
     if look.seen_before(inbound):
         what = f"Message-ID <{mail.message_id}>" if mail.message_id else "the same bytes"
         return Decision(State.DUPLICATE, f"{what} was already processed")
+    if not mail.from_address:
+        return Decision(State.QUARANTINED, "undecodable: no sender address. " + problems(mail))
     if is_loop(mail):
         return Decision(State.LOOP, "our own outgoing mail came back")
     contact = look.contact(mail.from_address)
@@ -181,7 +213,8 @@ def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decisi
                 page=page,
                 engineer=engineer,
             )
-        return Decision(State.QUARANTINED, f"unknown sender {mail.from_address}")
+        listed = f" ({mail.no_auto_reply})" if mail.no_auto_reply else ""
+        return Decision(State.QUARANTINED, f"unknown sender {mail.from_address}{listed}")
     recipients = [r for r in (look.recipient(a) for a in recipients_of(inbound, mail)) if r]
     addressed = {r.account.pk for r in recipients if r.account is not None}
     if addressed and contact.account_id not in addressed:
@@ -217,16 +250,37 @@ def classify(inbound: InboundMessage, mail: ParsedMail, look: Lookups) -> Decisi
             contact.account,
             attachments=attachments,
         )
+    acknowledge, why_not = acknowledgement(mail, look)
     return Decision(
         State.CASE_OPENED,
-        problems(mail),
+        "; ".join(r for r in (why_not, problems(mail)) if r)[:2000],
         "open",
         contact=contact,
         account=contact.account,
         priority=priority_in(mail.subject, settings.PSM_MAIL_PRIORITY_WORDS),
         followup_of=thread,
         attachments=attachments,
+        acknowledge=acknowledge,
     )
+
+
+def acknowledgement(mail: ParsedMail, look: Lookups) -> tuple[bool, str]:
+    """Whether a new case from this mail is acknowledged automatically, and why not.
+
+    Never to mail that asks for no automatic answer (RFC 3834: list and bulk mail,
+    X-Auto-Response-Suppress), and at most ``PSM_MAIL_ACK_LIMIT`` per sender address in
+    ``PSM_MAIL_ACK_WINDOW_MINUTES``: an auto-responder that varies its subject opens cases
+    but is not answered for ever."""
+    if mail.no_auto_reply:
+        return False, f"not acknowledged: {mail.no_auto_reply}"
+    if not look.take_acknowledgement(mail.from_address):
+        limit = settings.PSM_MAIL_ACK_LIMIT
+        window = settings.PSM_MAIL_ACK_WINDOW_MINUTES
+        return False, (
+            f"not acknowledged: {mail.from_address} already had {limit} automatic "
+            f"acknowledgements in {window} minutes (PSM_MAIL_ACK_LIMIT)"
+        )
+    return True, ""
 
 
 def thread_case(mail: ParsedMail, contact: Contact | None, look: Lookups) -> Case | None:
@@ -315,6 +369,23 @@ class BatchLookups(Lookups):
         )
         self.batch_ids: set[str] = set()
         self.batch_shas: set[str] = set()
+        self.acks: dict[str, int] = dict(
+            acknowledged(addresses)
+            .order_by()
+            .values_list("from_address")
+            .annotate(n=Count("id"))
+            .values_list("from_address", "n")
+        )
+
+    def acknowledgements(self, address: str) -> int:
+        return self.acks.get(address, 0)
+
+    def take_acknowledgement(self, address: str) -> bool:
+        """Counted here: the batch's own acknowledgements are not in the database yet."""
+        taken = super().take_acknowledgement(address)
+        if taken:
+            self.acks[address] = self.acks.get(address, 0) + 1
+        return taken
 
     def seen_before(self, inbound: InboundMessage) -> bool:
         if inbound.message_id:

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from psm.channels.email import pipeline
+from psm.channels.email import services
 from psm.channels.email.models import Source
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Handler:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         try:
-            known = await self._run(pipeline.recipient_known, address)
+            known = await self._run(services.recipient_known, address)
         except Exception:
             log.exception("recipient lookup failed for %s", address)
             return "451 4.3.0 Temporary failure, try again later"
@@ -52,7 +52,7 @@ class Handler:
         raw: bytes = envelope.original_content or envelope.content
         try:
             row = await self._run(
-                pipeline.store,
+                services.store,
                 raw,
                 source=Source.SMTP,
                 envelope_from=envelope.mail_from or "",
@@ -62,7 +62,7 @@ class Handler:
             log.exception("could not store inbound mail")
             return "451 4.3.0 Could not store the message, try again later"
         # Stored and committed: from here on the message cannot be lost, whatever happens.
-        await self._run(pipeline.process, row)
+        await self._run(services.process, row)
         return "250 2.0.0 Message accepted"
 
 

@@ -77,12 +77,24 @@ class CallLog(models.Model):
         "paging.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
     detail = models.CharField(max_length=300, blank=True)
+    # Refused requests only: where from, and how many more were counted on this row once the
+    # refusal log reached its rate limit (PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE).
+    remote_address = models.CharField(max_length=45, blank=True)
+    repeats = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["account", "created_at"])]
+        indexes = [
+            models.Index(fields=["account", "created_at"]),
+            # The refusal log's rate limit: refusals of the last minute.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(outcome="refused"),
+                name="calllog_refused",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.from_number} ({self.get_outcome_display()})"

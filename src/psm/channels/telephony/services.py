@@ -34,10 +34,23 @@ def engineer_number(user: User | None) -> str:
     return normalize(profile.phone) if profile else ""
 
 
+def _earlier(kind: str, sid: str) -> CallLog | None:
+    """The row of an earlier delivery of this provider request (the provider retries). A
+    refused request never counts: it was not the provider's, whatever id it claimed."""
+    if not sid:
+        return None
+    return (
+        CallLog.objects.filter(kind=kind, provider_sid=sid)
+        .exclude(outcome=Outcome.REFUSED)
+        .order_by("id")
+        .first()
+    )
+
+
 def log_call(sid: str, from_number: str, to_number: str, at: datetime | None = None) -> CallLog:
     """The call's log row, once per provider call id (the provider retries webhooks)."""
     now = at or timezone.now()
-    existing = CallLog.objects.filter(kind=Kind.VOICE, provider_sid=sid).first() if sid else None
+    existing = _earlier(Kind.VOICE, sid)
     if existing is not None:
         return existing
     contact = rules.identify(from_number)
@@ -141,9 +154,9 @@ def sms_received(
     """A text message: "ACK 12" from an engineer acknowledges a page; "PAGE …" or "P1 …"
     from a contact opens one. Returns the log row and the reply to text back."""
     now = at or timezone.now()
-    existing = CallLog.objects.filter(kind=Kind.SMS, provider_sid=sid).first() if sid else None
+    existing = _earlier(Kind.SMS, sid)
     if existing is not None:
-        return existing, existing.detail
+        return existing, existing.detail  # the provider retried: the same answer again
     row = CallLog(
         kind=Kind.SMS,
         provider_sid=sid[:64],

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -56,25 +58,45 @@ def provider_webhook(kind: str) -> Callable[[View], View]:
 
 
 def _refuse(request: HttpRequest, kind: str) -> None:
+    """Log a refused request, at most ``PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE`` rows a minute;
+    past that, each refusal is counted on the newest row (``repeats``), so a flood of forged
+    requests costs one UPDATE each and the log stays readable.
+
+    A refused request is not the provider's: what it claims (its CallSid or MessageSid) is
+    kept in the detail only, never where a real request with that id is looked up."""
     from psm.channels.telephony.models import CallLog, Outcome
 
     why = "no signature" if HEADER.lower() not in {h.lower() for h in request.headers} else "bad"
     if not settings.PSM_TWILIO_AUTH_TOKEN:
         why = "PSM_TWILIO_AUTH_TOKEN is not set"
     claimed = request.POST.get("From", "")[:40]
+    claimed_sid = request.POST.get("CallSid", request.POST.get("MessageSid", ""))[:64]
+    remote = request.META.get("REMOTE_ADDR", "?")[:45]
+    now = timezone.now()
+    recent = CallLog.objects.filter(
+        outcome=Outcome.REFUSED, created_at__gte=now - timedelta(minutes=1)
+    )
+    if recent.count() >= settings.PSM_TELEPHONY_REFUSAL_LOG_PER_MINUTE:
+        newest = recent.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+        if newest is not None and CallLog.objects.filter(pk=newest).update(
+            repeats=F("repeats") + 1, updated_at=now
+        ):
+            log.debug("telephony webhook %s refused (%s) from %s", request.path, why, remote)
+            return
     log.warning(
         "telephony webhook %s refused (%s) from %s, claimed caller %r",
         request.path,
         why,
-        request.META.get("REMOTE_ADDR", "?"),
+        remote,
         claimed,
     )
+    sid = f", claimed id {claimed_sid}" if claimed_sid else ""
     CallLog.objects.create(
         kind=kind,
-        provider_sid=request.POST.get("CallSid", request.POST.get("MessageSid", ""))[:64],
         from_number=claimed,
         to_number=request.POST.get("To", "")[:40],
         outcome=Outcome.REFUSED,
-        detail=f"{request.path}: {why} (from {request.META.get('REMOTE_ADDR', '?')})"[:300],
-        created_at=timezone.now(),
+        detail=f"{request.path}: {why} (from {remote}{sid})"[:300],
+        remote_address=remote,
+        created_at=now,
     )

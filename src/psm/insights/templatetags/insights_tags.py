@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from psm.insights import display
+from psm.insights.health.scoring import BAND_LABELS
 
 register = template.Library()
 
@@ -51,3 +52,15 @@ def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
 def older_query(timeline_filter: Any, entries: list[Any]) -> str:
     """The query string of the timeline's next, older page ("" on the last page)."""
     return str(timeline_filter.older_query(entries))
+
+
+@register.filter
+def band_label(band: str) -> str:
+    """A health band's name in words ("at_risk" → "At risk")."""
+    return BAND_LABELS.get(band, band.replace("_", " ").capitalize())
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    """A percentage or a dash when there was nothing to count."""
+    return "—" if value is None else f"{value:.1f} %"

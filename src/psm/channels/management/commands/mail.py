@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
 from psm.cases import services
-from psm.channels.email import pipeline
+from psm.channels.email import services as inbound
 from psm.channels.email.models import InboundMessage, Source, State
 from psm.channels.email.parse import parse
 
@@ -63,8 +63,8 @@ class Command(BaseCommand):
         pending: list[bytes] = []
 
         def run() -> None:
-            rows = pipeline.store_many(pending, source=Source.IMPORT)
-            for row in pipeline.process_many(rows):
+            rows = inbound.store_many(pending, source=Source.IMPORT)
+            for row in inbound.process_many(rows):
                 counts[row.state] = counts.get(row.state, 0) + 1
             pending.clear()
 
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             rows = InboundMessage.objects.filter(
                 state=State.FAILED
             ) | InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=stuck)
-        done = pipeline.reprocess(rows.order_by("id"))
+        done = inbound.reprocess(rows.order_by("id"))
         result: dict[str, int] = {}
         for row in done:
             result[row.state] = result.get(row.state, 0) + 1

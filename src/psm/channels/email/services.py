@@ -3,11 +3,12 @@
 ``store`` writes the raw bytes (fsynced) and commits their row before anything is parsed;
 ``process`` then gives the message exactly one final state, in this order of rules:
 
-1. oversized (over ``PSM_MAIL_MAX_BYTES``)                 → quarantined
-2. no usable sender                                         → quarantined (undecodable)
-3. Message-ID (or, without one, the bytes) already seen     → duplicate
+1. the same bytes already stored and over ``PSM_MAIL_MAX_BYTES`` → duplicate; else
+   oversized                                                → quarantined
+2. Message-ID (or, without one, the bytes) already seen     → duplicate
+3. no usable sender                                         → quarantined (undecodable)
 4. our own outgoing mail (loop marker, our Message-ID/From) → loop
-5. automatic mail (RFC 3834 and friends)                    → auto_reply (recorded on the case
+5. automatic mail (Auto-Submitted, bounces, out-of-office)  → auto_reply (recorded on the case
    it answers when there is one; never answered, never opens a case)
 6. an engineer answering a page e-mail ("[PAGE #12]")       → threaded (acknowledges the page)
 7. unknown sender, or a contact writing to another account's address → quarantined
@@ -15,8 +16,10 @@
 9. In-Reply-To/References, the case's own address, or the case number in the subject
                                                              → threaded (a closed case gets a
    new case instead)
-10. otherwise                                                → case_opened, acknowledged (a
-   7x24 priority is paged by the paging app when the case opens: ``cases.events``)
+10. otherwise                                                → case_opened, acknowledged —
+   except list and bulk mail (RFC 3834: never answered automatically) and past
+   ``PSM_MAIL_ACK_LIMIT`` acknowledgements to the sender within the window (a 7x24 priority
+   is paged by the paging app when the case opens: ``cases.events``)
 
 Anything unexpected → failed with the error; ``psm mail retry`` or the admin reprocesses it.
 """
@@ -35,7 +38,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from psm.cases import services
+from psm.cases import services as cases
 from psm.channels.email import rules
 from psm.channels.email.models import InboundMessage, State
 from psm.channels.email.parse import ParsedMail, parse
@@ -184,6 +187,9 @@ def _read(inbound: InboundMessage) -> ParsedMail | None:
     """Parse the stored bytes, filling the row's header fields; None when the size alone
     decides (quarantined, unread)."""
     if inbound.size > settings.PSM_MAIL_MAX_BYTES:
+        if rules.earlier_bytes(inbound).exists():
+            _set(inbound, State.DUPLICATE, "the same bytes were already processed")
+            return None
         _set(
             inbound,
             State.QUARANTINED,
@@ -191,9 +197,9 @@ def _read(inbound: InboundMessage) -> ParsedMail | None:
         )
         return None
     mail = parse(inbound.raw(), inbound.envelope_from if inbound.source == "smtp" else None)
-    inbound.message_id = services.clean_text(mail.message_id)[:255]
-    inbound.from_address = services.clean_text(mail.from_address)[:320]
-    inbound.subject = services.clean_text(mail.subject)[:300]
+    inbound.message_id = cases.clean_text(mail.message_id)[:255]
+    inbound.from_address = cases.clean_text(mail.from_address)[:320]
+    inbound.subject = cases.clean_text(mail.subject)[:300]
     return mail
 
 
@@ -220,12 +226,12 @@ def _set(inbound: InboundMessage, state: str, reason: str = "") -> None:
     inbound.reason = reason
 
 
-def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
+def _new_case(mail: ParsedMail, decision: Decision) -> cases.NewCase:
     assert decision.account is not None
     text = mail.text
     if decision.followup_of is not None:
         text = f"(Follow-up to closed case {decision.followup_of.reference})\n\n{text}"
-    return services.NewCase(
+    return cases.NewCase(
         decision.account,
         title=rules.title(mail.subject),
         text=text,
@@ -235,7 +241,7 @@ def _new_case(mail: ParsedMail, decision: Decision) -> services.NewCase:
         origin="email",
         message_id=mail.message_id,
         attachments=decision.attachments,
-        acknowledge_to=mail.from_address,
+        acknowledge_to=mail.from_address if decision.acknowledge else "",
     )
 
 
@@ -248,6 +254,7 @@ _FIELDS = [
     "account",
     "case",
     "case_message",
+    "acknowledged",
     "processed_at",
 ]
 
@@ -288,13 +295,13 @@ def _batch(rows: list[InboundMessage]) -> None:
 
     def flush() -> None:
         if opens:
-            cases = services.open_cases(None, [_new_case(m, d) for _, m, d in opens], at=now)
-            for (row, _, _), case in zip(opens, cases, strict=True):
+            opened = cases.open_cases(None, [_new_case(m, d) for _, m, d in opens], at=now)
+            for (row, _, _), case in zip(opens, opened, strict=True):
                 row.case = case
                 row.case_message = case.first_message
         if adds:
             items = [
-                services.NewMessage(
+                cases.NewMessage(
                     d.case,
                     m.text,
                     m.html,
@@ -308,7 +315,7 @@ def _batch(rows: list[InboundMessage]) -> None:
                 if d.case is not None  # always set for "thread" and "auto"
             ]
             for (row, _, d), message in zip(
-                adds, services.add_messages(None, items, at=now), strict=True
+                adds, cases.add_messages(None, items, at=now), strict=True
             ):
                 row.case = d.case
                 row.case_message = message
@@ -324,6 +331,7 @@ def _batch(rows: list[InboundMessage]) -> None:
             decision = rules.classify(row, mail, look)
         _set(row, decision.state, decision.reason)
         row.account = decision.account
+        row.acknowledged = decision.acknowledge
         if decision.action == "open":
             opens.append((row, mail, decision))
         elif decision.action in ("thread", "auto"):
@@ -351,8 +359,8 @@ def _save_all(rows: list[InboundMessage]) -> None:
 
 
 class _AfterFlush(rules.Lookups):
-    """Fresh queries (they see what the batch has written so far), but duplicates are still
-    judged against the whole batch."""
+    """Fresh queries (they see what the batch has written so far), but duplicates and the
+    acknowledgement limit are still judged against the whole batch."""
 
     def __init__(self, batch: rules.BatchLookups) -> None:
         super().__init__()
@@ -360,6 +368,9 @@ class _AfterFlush(rules.Lookups):
 
     def seen_before(self, inbound: InboundMessage) -> bool:
         return self.batch.seen_before(inbound)
+
+    def take_acknowledgement(self, address: str) -> bool:
+        return self.batch.take_acknowledgement(address)
 
 
 def reprocess(rows: Iterable[InboundMessage]) -> list[InboundMessage]:

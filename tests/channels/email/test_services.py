@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from psm.cases import services
 from psm.cases.models import Case, CaseStatus
-from psm.channels.email import pipeline
+from psm.channels.email import services as inbound
 from psm.channels.email.models import InboundMessage, MailAlias, State
 from psm.notifications.mail import message_id_for
 from psm.notifications.models import Notification
@@ -42,14 +42,14 @@ def mail(
 
 
 def ingest(raw: bytes, **kw) -> InboundMessage:
-    return pipeline.ingest(raw, source="import", **kw)
+    return inbound.ingest(raw, source="import", **kw)
 
 
 def test_raw_bytes_are_stored_before_parsing(mailbook, monkeypatch) -> None:
     def broken_parser(*args, **kwargs):
         raise RuntimeError("parser exploded")
 
-    monkeypatch.setattr(pipeline, "parse", broken_parser)
+    monkeypatch.setattr(inbound, "parse", broken_parser)
     raw = mail()
     row = ingest(raw)
     assert row.state == State.FAILED
@@ -70,7 +70,7 @@ def test_one_bad_message_never_stops_the_others(mailbook, monkeypatch, tmp_path,
             raise ValueError("simulated bug")
         return real_open(actor, items, **kw)
 
-    monkeypatch.setattr(pipeline.services, "open_cases", open_cases)
+    monkeypatch.setattr(inbound.cases, "open_cases", open_cases)
     for i, subject in enumerate(["first", "boom", "third"]):
         (tmp_path / f"{i}.eml").write_bytes(mail(subject, message_id=f"m{i}"))
     call_command(
@@ -83,7 +83,7 @@ def test_one_bad_message_never_stops_the_others(mailbook, monkeypatch, tmp_path,
     assert "ValueError: simulated bug" in states[1][1]
     monkeypatch.undo()
     failed = InboundMessage.objects.get(state=State.FAILED)
-    pipeline.reprocess([failed])
+    inbound.reprocess([failed])
     failed.refresh_from_db()
     assert failed.state == State.CASE_OPENED and failed.case.title == "boom"
 
@@ -149,6 +149,7 @@ def test_parse_prints_the_documented_json(tmp_path, capsys) -> None:
         "text",
         "attachments",
         "auto_submitted",
+        "no_auto_reply",
         "problems",
     ]
     assert out["from"] == "alma@acme.example" and out["subject"] == "Hello"
@@ -195,10 +196,10 @@ def test_reply_to_a_resolved_case_reopens_it(mailbook) -> None:
 
 def test_an_alias_reaches_the_account(mailbook) -> None:
     MailAlias.objects.create(account=mailbook.a, address="Support@Acme-Corp.example")
-    assert pipeline.resolve_recipient("support@acme-corp.example").account == mailbook.a
-    assert pipeline.resolve_recipient("acme+12@psm.localhost").case_number == 12
-    assert pipeline.resolve_recipient("nobody@psm.localhost") is None
-    assert pipeline.resolve_recipient("psm@psm.localhost").account is None
+    assert inbound.resolve_recipient("support@acme-corp.example").account == mailbook.a
+    assert inbound.resolve_recipient("acme+12@psm.localhost").case_number == 12
+    assert inbound.resolve_recipient("nobody@psm.localhost") is None
+    assert inbound.resolve_recipient("psm@psm.localhost").account is None
     row = ingest(mail(to="support@acme-corp.example"))
     assert row.state == State.CASE_OPENED
 
@@ -219,7 +220,7 @@ def test_a_p1_mail_out_of_hours_pages_through_the_paging_app(mailbook) -> None:
 
 
 def test_admin_reprocess_action(mailbook, admin_client, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "parse", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(inbound, "parse", lambda *a, **k: 1 / 0)
     row = ingest(mail())
     monkeypatch.undo()
     response = admin_client.post(
@@ -237,7 +238,7 @@ def test_a_quarantined_unknown_sender_can_be_reprocessed_once_known(mailbook) ->
     row = ingest(mail(frm="new.person@acme.example"))
     assert row.state == State.QUARANTINED
     ContactFactory(account=mailbook.a, email="new.person@acme.example")
-    pipeline.reprocess([row])
+    inbound.reprocess([row])
     row.refresh_from_db()
     assert row.state == State.CASE_OPENED
 
@@ -248,18 +249,18 @@ def test_stored_files_live_under_the_mail_dir(mailbook, settings) -> None:
 
 
 def test_a_batch_leaves_rows_someone_else_claimed(mailbook) -> None:
-    rows = pipeline.store_many(
+    rows = inbound.store_many(
         [mail(f"batch {i}", message_id=f"b{i}") for i in range(3)], source="import"
     )
     InboundMessage.objects.filter(pk=rows[1].pk).update(attempts=1)  # another worker has it
-    done = pipeline.process_many(rows)
+    done = inbound.process_many(rows)
     assert [r.state for r in done] == [State.CASE_OPENED, State.RECEIVED, State.CASE_OPENED]
     assert done[0].raw() != done[2].raw() and done[0].raw_length and done[0].raw_offset == 0
 
 
 def test_a_batch_answers_its_own_messages(mailbook) -> None:
     """A reply to a message of the same batch threads (the batch writes what is pending)."""
-    rows = pipeline.store_many(
+    rows = inbound.store_many(
         [
             mail("first in batch", message_id="q1"),
             mail("Re: first in batch", "more", message_id="q2", In_Reply_To="<q1@test>"),
@@ -267,7 +268,7 @@ def test_a_batch_answers_its_own_messages(mailbook) -> None:
         ],
         source="import",
     )
-    done = pipeline.process_many(rows)
+    done = inbound.process_many(rows)
     assert [r.state for r in done] == [State.CASE_OPENED, State.THREADED, State.DUPLICATE]
     assert done[1].case == done[0].case
 
@@ -285,7 +286,7 @@ def test_a_crash_between_storing_and_processing_an_import_loses_nothing(
     def killed(rows):
         raise KeyboardInterrupt  # the process dies right after the store committed
 
-    monkeypatch.setattr(pipeline, "process_many", killed)
+    monkeypatch.setattr(inbound, "process_many", killed)
     with pytest.raises(KeyboardInterrupt):
         call_command("mail", "import", str(tmp_path))
     monkeypatch.undo()

@@ -42,6 +42,12 @@ PUBLIC = {
     "telephony:voice-recorded",
     "telephony:voice-recording",
     "telephony:sms",
+    # Security: browsers post Content-Security-Policy violation reports without a session.
+    "csp-report",
+    # Operations: load balancers and Prometheus probe without a session. /healthz says only
+    # which part is down; /metrics checks its own bearer token or address range.
+    "healthz",
+    "metrics",
 }
 
 # Engagement: a calendar feed's address is its own credential (a revocable 256-bit token,
@@ -72,6 +78,7 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "app_label": lambda book: "accounts",
     "content_type_id": lambda book: "1",
     "id": lambda book: str(book.b.pk),
+    "pk": lambda book: "1",
     # Cases: account B's case and a file on it.
     "reference": lambda book: foreign_case(book).reference,
     "attachment_id": lambda book: str(foreign_attachment(book).pk),
@@ -166,6 +173,35 @@ def test_client_of_a_cannot_reach_b(route: Route, book: Book) -> None:
         assert response.status_code != 500, (method, url)
         assert book.b.name.encode() not in response.content, (method, url)
         assert book.contact_b.name.encode() not in response.content, (method, url)
+
+
+# What every response carries (README "Security"); HSTS over HTTPS, as in production.
+CSP_PARTS = ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'")
+
+
+def assert_security_headers(response: Any, url: str) -> None:
+    csp = response.get("Content-Security-Policy", "")
+    # A client's file is served sandboxed with nothing allowed at all.
+    parts = CSP_PARTS if "sandbox" not in csp else ("default-src 'none'", "frame-ancestors 'none'")
+    for part in parts:
+        assert part in csp, (url, csp)
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, (url, csp)
+    assert response.get("X-Content-Type-Options") == "nosniff", url
+    assert response.get("Referrer-Policy") == "same-origin", url
+    assert response.get("X-Frame-Options") == "DENY", url
+    assert response.get("Strict-Transport-Security", "").startswith("max-age=31536000"), url
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_every_page_sends_the_security_headers(route: Route, book: Book, settings: Any) -> None:
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    url = route.url(book)
+    anonymous = Client().get(url, secure=True)
+    assert_security_headers(anonymous, url)
+    if route.name not in PUBLIC and not url.startswith("/admin/"):
+        staff = Client()
+        staff.force_login(book.admin)
+        assert_security_headers(staff.get(url, secure=True), url)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)

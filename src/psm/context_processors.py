@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:cases", "Cases"),
                 ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
+                ("security:home", "Security"),
             ]
         }
     nav = [("insights:my-day", "My day")]
@@ -32,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("advisories:home", "Advisories"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
+    nav.append(("security:home", "Security"))
     if user.is_admin:
+        nav.append(("ops:audit", "Audit"))
         nav.append(("admin:index", "Admin"))
     return {"nav": nav}

@@ -5,9 +5,12 @@ One file, typed readers from ``psm.lib.env``; a bad value stops start-up with a 
 
 from __future__ import annotations
 
+import ipaddress
 import re as _re
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -70,21 +73,37 @@ INSTALLED_APPS = [
     "psm.paging",
     "psm.channels.telephony",
     "psm.insights",
+    # Hardening and operations (README "Security" and "Operations").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "axes",
+    "csp",
+    "django_prometheus",
+    "psm.security",
+    "psm.ops",
     # Last, so its demo (run in this order) finds the cases, pages and engagement it reports on.
     "psm.reports",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "psm.security.middleware.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # It answers a locked-out log-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "psm.urls"
@@ -246,22 +265,124 @@ if PSM_BRAND_LOGO and Path(PSM_BRAND_LOGO).suffix.lower() not in (".svg", ".png"
     raise ImproperlyConfigured("PSM_BRAND_LOGO must be an .svg or .png file.")
 PSM_REPORT_RENDER_SECONDS = env.integer("PSM_REPORT_RENDER_SECONDS", 120, minimum=5)
 
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = env.integer("PSM_SESSION_HOURS", 12, minimum=1) * 3600
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-if PRODUCTION:
+# Security (README "Security"). Behind N reverse proxies, each appends the address it saw
+# to X-Forwarded-For: the client is the N-th entry from the right, and nothing further left
+# (which the client wrote itself) is believed. 0: X-Forwarded-For is ignored entirely.
+PSM_TRUSTED_PROXIES = env.integer("PSM_TRUSTED_PROXIES", 0, minimum=0)
+HTTPS = BASE_URL.startswith("https://")
+if PSM_TRUSTED_PROXIES:
+    # Only a trusted proxy's X-Forwarded-Proto says the request came in over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.boolean("PSM_HTTPS_REDIRECT", PRODUCTION and HTTPS)
+# Probes and scrapers talk to the process directly, often over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env.integer(
+    "PSM_HSTS_SECONDS", 31_536_000 if PRODUCTION and HTTPS else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("PSM_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env.boolean("PSM_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = PRODUCTION or HTTPS
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token in the form / hx-headers, never read it
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.integer("PSM_SESSION_HOURS", 12, minimum=1) * 3600
 
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files;
+# no inline script anywhere (a nonce is available as request.csp_nonce where one must be).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+        "report-uri": ["/csp-report/"],
+    }
+}
+
+# Log-in throttling (django-axes): after PSM_LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is locked for PSM_LOGIN_LOCKOUT_MINUTES (every further
+# attempt restarts the wait), whatever the password. The address is psm.lib.clientip's.
+AUTHENTICATION_BACKENDS = [
+    "psm.security.backends.ThrottledLogins",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.integer("PSM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("PSM_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "psm.lib.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "psm.security.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Password-reset e-mails: at most this many per address and hour, and requests per client
+# address and hour (more get a "try later" page and no e-mail).
+PSM_RESET_PER_EMAIL_HOUR = env.integer("PSM_RESET_PER_EMAIL_HOUR", 3, minimum=1)
+PSM_RESET_PER_ADDRESS_HOUR = env.integer("PSM_RESET_PER_ADDRESS_HOUR", 10, minimum=1)
+
+# Multi-factor authentication (django-otp): TOTP apps, security keys (WebAuthn), recovery
+# codes. PSM_MFA_REQUIRED makes it mandatory for administrators and managers (default: on
+# in production); everyone else may turn it on for themselves.
+PSM_MFA_REQUIRED = env.boolean("PSM_MFA_REQUIRED", PRODUCTION)
+PSM_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = env.string("PSM_MFA_ISSUER", "PSM")
+# Security keys are bound to the site's host name; browsers allow them over https, or over
+# plain http only at http://localhost (development: browse http://localhost:8000).
+_base = urlsplit(BASE_URL)
+OTP_WEBAUTHN_RP_ID = env.string(
+    "PSM_WEBAUTHN_RP_ID", (_base.hostname or "localhost") if HTTPS else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.strings(
+    "PSM_WEBAUTHN_ORIGINS", [BASE_URL] if HTTPS else [f"http://localhost:{_base.port or 80}"]
+)
+# A security key is a second factor here, never the only one (axes guards the password).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Operations (README "Operations"): health, metrics, retention, backups.
+PSM_METRICS_TOKEN = env.string("PSM_METRICS_TOKEN", "")
+PSM_METRICS_ALLOW = env.strings("PSM_METRICS_ALLOW", ["127.0.0.0/8", "::1/128"])
+for _network in PSM_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PSM_METRICS_ALLOW: {_network!r} is not an address range (e.g. 10.0.0.0/8)"
+        ) from None
+PSM_HEALTH_QUEUE_LAG_SECONDS = env.integer("PSM_HEALTH_QUEUE_LAG_SECONDS", 300, minimum=1)
+PSM_HEALTH_SCHEDULER_SECONDS = env.integer("PSM_HEALTH_SCHEDULER_SECONDS", 120, minimum=1)
+PSM_HEALTH_SMTPD = env.boolean("PSM_HEALTH_SMTPD", True)
+PSM_HEALTH_SMTPD_SECONDS = env.integer("PSM_HEALTH_SMTPD_SECONDS", 120, minimum=1)
+PSM_HEALTH_IMAP_SECONDS = env.integer("PSM_HEALTH_IMAP_SECONDS", 600, minimum=1)
+PSM_RETAIN_MAIL_DAYS = env.integer("PSM_RETAIN_MAIL_DAYS", 365, minimum=0)
+PSM_RETAIN_TASKS_DAYS = env.integer("PSM_RETAIN_TASKS_DAYS", 7, minimum=0)
+PSM_RETAIN_NOTIFICATIONS_DAYS = env.integer("PSM_RETAIN_NOTIFICATIONS_DAYS", 180, minimum=0)
+PSM_RETAIN_LOGIN_ATTEMPTS_DAYS = env.integer("PSM_RETAIN_LOGIN_ATTEMPTS_DAYS", 90, minimum=0)
+
+PSM_LOG_FORMAT = env.choice("PSM_LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "psm.lib.jsonlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PSM_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.string("PSM_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # WeasyPrint narrates every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

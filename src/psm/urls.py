@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from psm import views
+from psm.ops import views as ops_views
+from psm.security import views as security_views
 
 admin.site.site_header = "PSM administration"
 admin.site.site_title = "PSM"
@@ -11,7 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    # Throttled per client and per e-mail address (psm.security).
+    path("password/reset/", security_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -41,6 +44,12 @@ urlpatterns = [
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),
+    path("mfa/", include("psm.security.urls")),
+    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("csp-report/", security_views.csp_report, name="csp-report"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics, name="metrics"),
+    path("ops/", include("psm.ops.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -294,5 +294,5 @@ def attachment(request: HttpRequest, reference: str, attachment_id: int) -> Http
         raise PermissionDenied("This file belongs to an internal note.")
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
     response["Content-Type"] = item.content_type
-    response["Content-Security-Policy"] = "sandbox"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     return response

@@ -20,7 +20,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
-class User(AbstractUser):
+# django-otp's Device base is untyped, so the plugin cannot name the reverse manager of
+# security.RecoveryCodeDevice.user.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENGINEER)
     timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone], help_text="IANA zone"

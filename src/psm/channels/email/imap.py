@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from psm.background.heartbeat import beat
 from psm.channels.email import services
 from psm.channels.email.models import Source
 
@@ -89,6 +90,7 @@ def poll(config: MailboxConfig, limit: int = 500) -> PollResult:
             row = services.process(row)
             result.states[row.state] = result.states.get(row.state, 0) + 1
         conn.expunge()
+        beat("imap", detail=f"{result.fetched} fetched")
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             conn.logout()

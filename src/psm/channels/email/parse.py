@@ -286,7 +286,7 @@ def _date(headers: dict[str, list[str]], out: ParsedMail) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # an absurd zone: fuzzing
         out.problems.append(f"unreadable Date: {value[:60]!r}")
         return None
     if parsed.tzinfo is None:

@@ -78,7 +78,7 @@ class Calendar:
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "US" is a tzdata folder
             raise SpecError("timezone", f"unknown time zone {self.zone!r}") from None
         if self.hours is not None:
             object.__setattr__(self, "hours", _check_hours(self.hours))

@@ -19,6 +19,8 @@ from psm.coverage.engine.holidays import HolidaySpec
 
 SlaKind = Literal["first_response", "next_update", "resolution"]
 SLA_KINDS: tuple[SlaKind, ...] = ("first_response", "next_update", "resolution")
+# Ten years: longer targets are typing mistakes (and overflow date arithmetic).
+MAX_SLA_MINUTES = 10 * 366 * 24 * 60
 
 
 class Minutes(Mapping[str, int]):
@@ -85,6 +87,11 @@ class PlanSpec:
             for priority, minutes in getattr(self, kind).items():
                 if minutes < 0:
                     raise SpecError(f"{kind}_minutes.{priority}", "must not be negative")
+                if minutes > MAX_SLA_MINUTES:
+                    raise SpecError(
+                        f"{kind}_minutes.{priority}",
+                        f"must be at most {MAX_SLA_MINUTES} (10 years)",
+                    )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,7 +148,7 @@ class PlanSpec:
             raise SpecError(f"{path}.timezone", "must be an IANA zone name")
         try:
             ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "US" is a tzdata folder
             raise SpecError(f"{path}.timezone", f"unknown time zone {zone!r}") from None
         hours = parse_hours(data["hours"], f"{path}.hours") if "hours" in data else DEFAULT_HOURS
         holidays = HolidaySpec.from_dict(data.get("holidays"), f"{path}.holidays")

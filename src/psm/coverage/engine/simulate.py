@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from psm.coverage.engine.calendar import NeverOpenError
 from psm.coverage.engine.errors import SpecError
-from psm.coverage.engine.plan import PlanSpec
+from psm.coverage.engine.plan import MAX_SLA_MINUTES, PlanSpec
 from psm.coverage.engine.routing import route
 from psm.coverage.engine.team import TeamSpec
 from psm.coverage.engine.values import format_utc, parse_instant
@@ -85,8 +85,15 @@ def _answer(
             raise SpecError(
                 f"{path}.minutes", f"is required: the plan has no target for {priority}"
             )
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:
-            raise SpecError(f"{path}.minutes", f"{minutes!r} is not a number of minutes >= 0")
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int | float)
+            or not 0 <= minutes <= MAX_SLA_MINUTES  # also refuses NaN
+        ):
+            raise SpecError(
+                f"{path}.minutes",
+                f"{minutes!r} is not a number of minutes from 0 to {MAX_SLA_MINUTES} (10 years)",
+            )
         try:
             due: str | None = format_utc(cal.add(at, timedelta(minutes=minutes), pauses))
         except NeverOpenError:

@@ -292,8 +292,11 @@ def _rotation(raw: object, path: str) -> OnCallRotation:
         raise SpecError(f"{path}.start", "is required")
     start = parse_instant(d["start"], f"{path}.start")
     hours = d.get("shift_hours", 168)
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or not hours > 0:
-        raise SpecError(f"{path}.shift_hours", f"{hours!r} is not a positive number of hours")
+    # At most a year per shift; also refuses NaN (and overflowing timedeltas: fuzzing).
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 8784:
+        raise SpecError(
+            f"{path}.shift_hours", f"{hours!r} is not a number of hours from 1 to 8784 (a year)"
+        )
     raw_overrides = d.get("overrides", [])
     if not isinstance(raw_overrides, list):
         raise SpecError(f"{path}.overrides", "must be a list")

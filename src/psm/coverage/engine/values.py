@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from psm.coverage.engine.errors import SpecError
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
 
 def parse_instant(raw: object, path: str) -> datetime:
     """An aware datetime from ISO 8601 text with an offset or ``Z``; SpecError otherwise."""
@@ -18,6 +20,9 @@ def parse_instant(raw: object, path: str) -> datetime:
         raise SpecError(path, f"{raw!r} is not an ISO 8601 instant") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise SpecError(path, f"{raw!r} needs a UTC offset or Z")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        # Beyond these, adding a due time overflows Python's dates (found by fuzzing).
+        raise SpecError(path, f"{raw!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
     return value
 
 

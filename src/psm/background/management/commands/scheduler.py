@@ -11,7 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from psm.background.heartbeat import beat
 from psm.background.periodic import enqueue_due, registry
+
+# How often a running scheduler records that it is alive (read by /healthz).
+HEARTBEAT_SECONDS = 15.0
 
 
 class Command(BaseCommand):
@@ -42,9 +46,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         self.stdout.write(f"scheduler: {len(registry())} periodic tasks")
+        last_beat = 0.0
         while not stop:
             for name in enqueue_due(timezone.now()):
                 self.stdout.write(f"enqueued {name}")
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                beat("scheduler")
+                last_beat = time.monotonic()
             time.sleep(options["interval"])
 
     @staticmethod

@@ -65,6 +65,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "psm.wsgi:application",
+                "--config",
+                "python:psm.ops.gunicorn",
                 "--bind",
                 options["bind"],
                 "--workers",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import signal
+import smtplib
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 
+from psm.background.heartbeat import beat
 from psm.channels.email.smtpd import controller, parse_bind
 
 
@@ -37,6 +40,30 @@ class Command(BaseCommand):
         self.stdout.write(f"smtpd: listening on {host}:{port}", ending="\n")
         self.stdout.flush()
         try:
-            stop.wait()
+            # The heartbeat is written only when the listener answers an SMTP NOOP, so
+            # /healthz sees a listener that is up, not merely a process that is.
+            while True:
+                _alive(host, port)
+                if stop.wait(HEARTBEAT_SECONDS):
+                    break
         finally:
             server.stop()
+
+
+# How often the listener checks itself and records that it answers (read by /healthz).
+HEARTBEAT_SECONDS = 15.0
+
+
+def _alive(host: str, port: int) -> bool:
+    target = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    try:
+        with smtplib.SMTP(target, port, timeout=10) as client:
+            answered = client.noop()[0] == 250
+    except (OSError, smtplib.SMTPException):
+        answered = False
+    if answered:
+        try:
+            beat("smtpd", detail=f"{host}:{port}")
+        finally:
+            close_old_connections()
+    return answered

@@ -136,6 +136,8 @@ def test_tour_of_the_main_pages(browser: OpenBrowser, demo: str) -> None:
     page.keyboard.type("ac")
     expect(page.locator("#search-popup a").first).to_be_visible()
     screenshot(page, "04-search", full_page=False)
+    page.keyboard.press("Escape")  # the results close and uncover the menu beneath them
+    expect(page.locator("#search-popup a")).to_have_count(0)
 
     page.get_by_role("button", name="Log out").click()
     log_in(page, "manager", "demo")

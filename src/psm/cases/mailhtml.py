@@ -12,9 +12,13 @@ again with a filter on image sources, so what is shown is never more than what i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import nh3
+from csp.decorators import csp_update
+from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 
 _REMOTE = ("http://", "https://", "//")
@@ -48,6 +52,19 @@ def display(html: str, *, show_images: bool = False) -> Body:
         html, attribute_filter=image_source, set_tag_attribute_values={"img": attributes}
     )
     return Body(mark_safe(cleaned), blocked)
+
+
+# The page of a case may show a message's remote images when its reader asks (an htmx swap
+# into the page already loaded), so its Content-Security-Policy admits images from any web
+# host; the sanitiser keeps every remote image out until that choice is made.
+REMOTE_IMAGES_CSP = {"img-src": ["https:", "http:"]}  # added to the site's policy
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def admits_remote_images(view: View) -> View:
+    """The view's page may show remote images once its reader asks (see REMOTE_IMAGES_CSP)."""
+    return cast(View, csp_update(REMOTE_IMAGES_CSP)(view))
 
 
 def shown_message(raw: str | None) -> int | None:

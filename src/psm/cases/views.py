@@ -21,7 +21,7 @@ from psm.cases.forms import (
     StatusForm,
 )
 from psm.cases.history import history
-from psm.cases.mailhtml import shown_message
+from psm.cases.mailhtml import admits_remote_images, shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, Message
 from psm.cases.notify import case_address
 from psm.lib.htmx import HtmxRequest
@@ -121,6 +121,7 @@ def account_choices(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_account_choices.html", {"choices": choices})
 
 
+@admits_remote_images
 @staff_only
 def case_detail(request: HtmxRequest, reference: str) -> HttpResponse:
     return _case_page(request, get_case(request.user, reference))

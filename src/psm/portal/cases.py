@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Contact
 from psm.cases import services
-from psm.cases.mailhtml import shown_message
+from psm.cases.mailhtml import admits_remote_images, shown_message
 from psm.cases.models import ACTIVE, Attachment, Case, CaseStatus, Message, Origin
 from psm.lib.htmx import HtmxRequest
 from psm.portal.access import portal_contact
@@ -79,6 +79,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/case_list.html", context)
 
 
+@admits_remote_images
 @clients_only
 def case_detail(request: HtmxRequest, reference: str) -> HttpResponse:
     contact = portal_contact(request)

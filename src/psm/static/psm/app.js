@@ -18,11 +18,14 @@
     }
   });
   // Closing the results when focus leaves the search box and its results.
-  document.addEventListener("focusin", function (event) {
+  // A click anywhere else closes them too, even on what cannot take focus.
+  function closeSearchOutside(event) {
     var form = document.querySelector("form.search");
     var popup = document.getElementById("search-popup");
     if (form && popup && !form.contains(event.target)) popup.innerHTML = "";
-  });
+  }
+  document.addEventListener("focusin", closeSearchOutside);
+  document.addEventListener("pointerdown", closeSearchOutside);
   // A file over the limit is refused before it is uploaded (the server checks again).
   document.addEventListener("change", function (event) {
     var input = event.target;

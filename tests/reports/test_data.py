@@ -17,7 +17,7 @@ from psm.testing.reports import ALL_SECTIONS
 from tests.reports.conftest import SECRETS
 
 
-def test_the_catalogue_holds_the_core_and_engagement_sections_in_order() -> None:
+def test_the_catalogue_holds_the_core_engagement_and_advisories_sections_in_order() -> None:
     keys = [s.key for s in sections.catalogue()]
     assert keys == [
         "cases",
@@ -28,6 +28,7 @@ def test_the_catalogue_holds_the_core_and_engagement_sections_in_order() -> None
         "advocacy",
         "touchpoints",
         "satisfaction",
+        "advisories",
         "commentary",
     ]
     assert all(s.title and s.template and s.description for s in sections.catalogue())

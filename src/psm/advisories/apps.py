@@ -6,9 +6,10 @@ class AdvisoriesConfig(AppConfig):
     verbose_name = "Advisories"
 
     def ready(self) -> None:
-        from psm.advisories import reactions
+        from psm.advisories import reactions, report_sections
         from psm.advisories import timeline as advisories
         from psm.lib import timeline
 
         timeline.register("advisories", "Advisories", advisories.entries)
         reactions.connect()
+        report_sections.register_all()

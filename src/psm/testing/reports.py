@@ -29,6 +29,7 @@ ALL_SECTIONS = [
     "advocacy",
     "touchpoints",
     "satisfaction",
+    "advisories",
     "commentary",
 ]
 

@@ -16,7 +16,7 @@ from psm.testing.fuzz import TARGETS, Target, fuzz, register
 HERE = Path(__file__).parent
 
 
-@pytest.mark.parametrize("name", ["mail", "coverage"])
+@pytest.mark.parametrize("name", ["mail", "coverage", "csaf"])
 def test_a_short_run_finds_no_crash(name: str) -> None:
     report = fuzz(TARGETS[name], 400, seed=1)
     assert report.inputs == 400

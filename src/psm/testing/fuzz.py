@@ -5,8 +5,8 @@ raises one of its documented, clear errors; anything else is a crash, recorded w
 input that caused it (the run goes on). Memory is sampled as the run goes; a parser that
 keeps growing is reported.
 
-Targets register themselves in ``TARGETS``: the mail parser and the coverage scenario parser
-are here. Another parser joins with one call, from any module named with ``--target-module``
+Targets register themselves in ``TARGETS``: the mail parser, the coverage scenario parser
+and the CSAF advisory reader are here. Another parser joins with one call, from any module named with ``--target-module``
 on ``benchmarks/fuzz.py`` (or imported here once it exists)::
 
     from psm.testing.fuzz import Target, register
@@ -606,6 +606,49 @@ register(
         check=_check_scenario,
         mutator=mutate_json,
         reset=_clear_engine_caches,
+    )
+)
+
+
+# --- CSAF advisories ----------------------------------------------------------------------
+
+
+def _csaf_seeds() -> list[bytes]:
+    found = sorted((ROOT / "tests" / "advisories" / "data").glob("*.json"))
+    return [p.read_bytes() for p in found] or [b'{"document": {}}']
+
+
+def _parse_csaf(data: bytes) -> object:
+    from psm.advisories.csaf import parse
+
+    return parse(data)
+
+
+def _csaf_expected() -> tuple[type[BaseException], ...]:
+    from psm.advisories.csaf import Rejected
+
+    return (Rejected,)
+
+
+def _check_csaf(data: bytes, doc: Any) -> None:
+    assert isinstance(doc.tracking_id, str) and doc.tracking_id, "a tracking id"
+    assert isinstance(doc.revision, str)
+
+
+def _csaf_documents() -> st.SearchStrategy[bytes]:
+    seeds = _csaf_seeds()
+    return st.randoms(use_true_random=False).map(lambda rng: mutate_json(rng, seeds))
+
+
+register(
+    Target(
+        name="csaf",
+        run=_parse_csaf,
+        expected=_csaf_expected(),
+        seeds=_csaf_seeds(),
+        generate=_csaf_documents(),
+        check=_check_csaf,
+        mutator=mutate_json,
     )
 )
 

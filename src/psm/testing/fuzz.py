@@ -6,8 +6,8 @@ input that caused it (the run goes on). Memory is sampled as the run goes; a par
 keeps growing is reported.
 
 Targets register themselves in ``TARGETS``: the mail parser, the coverage scenario parser
-and the CSAF advisory reader are here. Another parser joins with one call, from any module named with ``--target-module``
-on ``benchmarks/fuzz.py`` (or imported here once it exists)::
+and the CSAF advisory reader are here. Another parser joins with one call, from any module
+named with ``--target-module`` on ``benchmarks/fuzz.py`` (or imported here)::
 
     from psm.testing.fuzz import Target, register
 

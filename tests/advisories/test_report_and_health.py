@@ -15,6 +15,7 @@ from psm.advisories.services import acknowledge
 from psm.lib.health import components
 from psm.reports import gather
 from psm.reports.periods import parse
+from psm.reports.render import current_brand, page_html
 from psm.testing.advisories import clearcase_doc, foreign_item, imported
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +27,34 @@ def _month(account):  # the client's current month
     )
 
 
+def _gathered(account):
+    return gather.gather(account, _month(account), [{"key": "advisories"}], name="R")
+
+
 def _section(account):
-    data = gather.gather(account, _month(account), [{"key": "advisories"}], name="R")
-    return data["sections"][0]["data"]
+    return _gathered(account)["sections"][0]["data"]
 
 
-def test_a_delivered_advisory_is_reported_until_acknowledged_and_one_in_review_never(book):
+def render_section(account):
+    return page_html(_gathered(account), current_brand())
+
+
+def test_a_delivered_advisory_is_reported_with_its_pending_installs_and_one_in_review_never(book):
     item = foreign_item(book)  # delivered to Globex (account B) just now
     imported(clearcase_doc("PSM-IN-REVIEW"))  # a second one, still in review
     assert AccountAdvisory.objects.filter(account=book.b, state=ItemState.REVIEW).exists()
 
     data = _section(book.b)
-    assert data["delivered_count"] == 1 and data["waiting_count"] == 1
-    assert [row["tracking_id"] for row in data["delivered"]] == [item.advisory.tracking_id]
+    assert data["delivered_count"] == 1 and data["pending_count"] == 1
+    assert [row["advisory"] for row in data["delivered"]] == [item.advisory.tracking_id]
+    assert data["pending"][0]["installs"][0]["state"] == "Pending"
     assert "PSM-IN-REVIEW" not in str(data)  # the provider's business until delivered
 
     acknowledge(item, book.contact_b, None)
     data = _section(book.b)
-    assert data["waiting_count"] == 0 and data["delivered"][0]["acknowledged_at"]
+    assert data["delivered"][0]["acknowledged_at"]
+    rendered = render_section(book.b)
+    assert item.advisory.tracking_id in rendered and "Still pending" in rendered
     assert _section(book.a)["delivered_count"] == 0  # Acme's are still in review
 
 

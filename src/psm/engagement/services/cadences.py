@@ -72,6 +72,9 @@ def refresh_cadences(account: Account, now: datetime | None = None) -> list[Cade
     rules = effective_rules(account)
     states = []
     with transaction.atomic():
+        # Two refreshes of one account at once (a touchpoint saved while the sweep runs)
+        # would both create the missing states: the account's row makes them take turns.
+        list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
         CadenceState.objects.filter(account=account).exclude(kind__in=list(rules)).delete()
         existing = {s.kind: s for s in CadenceState.objects.filter(account=account)}
         for kind, spec in rules.items():

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "psm.portal",
     "psm.engagement",
     "psm.advisories",
+    "psm.knowledge",
     "psm.checklists",
     "psm.notifications",
     "psm.cases",

@@ -3,6 +3,8 @@ runs it and signs off; the client reads the results and signs in the portal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -79,7 +81,7 @@ def test_a_psm_adds_a_checklist_runs_it_and_signs_off(book):
     page = client.get(run.get_absolute_url()).content.decode()
     assert "Restore a sample VOB to the test server" in page and "has no result yet" in page
     for step in run.steps.all():
-        data = {f"s{step.pk}-result": "passed", f"s{step.pk}-notes": "Fine."}
+        data: dict[str, Any] = {f"s{step.pk}-result": "passed", f"s{step.pk}-notes": "Fine."}
         if step.evidence_required:
             data[f"s{step.pk}-files"] = SimpleUploadedFile("job.log", b"OK", "text/plain")
         reply = client.post(

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from psm.accounts.models import Account
 from psm.audit.models import AuditEntry
 from psm.engagement.services import work as work_services
-from psm.testing import knowledge
+from psm.testing import checklists, knowledge
 from psm.testing.book import Book, login
 from psm.testing.forms import as_post_data, post_form_of
 
@@ -82,6 +82,14 @@ EDIT_FORMS: dict[str, EditForm] = {
     "knowledge:edit": EditForm(
         lambda b, o: f"/knowledge/{knowledge.filled_article(b).pk}/edit/",
         lambda b, o: [knowledge.filled_article(b), *knowledge.filled_article(b).revisions.all()],
+    ),
+    "checklists:template-edit": EditForm(
+        lambda b, o: f"/checklists/templates/{checklists.backup_template().pk}/edit/",
+        lambda b, o: [checklists.backup_template(), *checklists.backup_template().steps.all()],
+    ),
+    "checklists:checklist-edit": EditForm(
+        lambda b, o: checklists.checklist_for(b.a, b.alice).get_absolute_url() + "edit/",
+        lambda b, o: [checklists.checklist_for(b.a, b.alice)],
     ),
 }
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, engagement, knowledge, reports
+from psm.testing import advisories, checklists, engagement, knowledge, reports
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
 from psm.testing.paging import foreign_page
@@ -109,6 +109,13 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "article_id": lambda book: str(knowledge.foreign_article(book).pk),
     "file_id": lambda book: str(knowledge.foreign_file(book).pk),
     "number": lambda book: "1",
+    # Checklists: templates are provider data (staff only); account B's checklist, a run of
+    # B's waiting for B's sign-off, one of its steps and an evidence file on it.
+    "template_id": lambda book: str(checklists.backup_template().pk),
+    "checklist_id": lambda book: str(checklists.foreign_checklist(book).pk),
+    "checklist_run_id": lambda book: str(checklists.foreign_run(book).pk),
+    "step_id": lambda book: str(checklists.foreign_step_id(book)),
+    "evidence_id": lambda book: str(checklists.foreign_evidence(book).pk),
 }
 
 

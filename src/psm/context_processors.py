@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("engagement:portal", "Engagement"),
                 ("advisories:portal", "Advisories"),
                 ("knowledge:portal", "Knowledge"),
+                ("checklists:portal", "Checklists"),
                 ("portal:cases", "Cases"),
                 ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
@@ -33,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("engagement:home", "Engagement"))
     nav.append(("advisories:home", "Advisories"))
     nav.append(("knowledge:home", "Knowledge"))
+    nav.append(("checklists:home", "Checklists"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
     nav.append(("security:home", "Security"))

@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("psm.advisories.urls")),
     # Knowledge base: /knowledge/… and the account tab /accounts/<slug>/knowledge/….
     path("", include("psm.knowledge.urls")),
+    # Checklists: /checklists/… and the account tab /accounts/<slug>/checklists/….
+    path("", include("psm.checklists.urls")),
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),

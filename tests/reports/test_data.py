@@ -17,9 +17,7 @@ from psm.testing.reports import ALL_SECTIONS
 from tests.reports.conftest import SECRETS
 
 
-def test_the_catalogue_holds_the_core_engagement_advisories_and_knowledge_sections_in_order() -> (
-    None
-):
+def test_the_catalogue_holds_every_apps_sections_in_order() -> None:
     keys = [s.key for s in sections.catalogue()]
     assert keys == [
         "cases",
@@ -31,6 +29,7 @@ def test_the_catalogue_holds_the_core_engagement_advisories_and_knowledge_sectio
         "touchpoints",
         "satisfaction",
         "advisories",
+        "checklists",
         "knowledge",
         "commentary",
     ]

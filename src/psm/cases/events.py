@@ -53,6 +53,18 @@ class SlaSettled:
     at: datetime  # when it was settled: the answer, or the due time passed
 
 
+@dataclass(frozen=True)
+class SlaAlert:
+    """The SLA sweep's news about one target of a running case: due soon (``sla_warning``,
+    within ``PSM_SLA_WARNING_MINUTES`` of ``due``) or missed (``sla_breached``, ``due``
+    passed unanswered). Sent once per target and due time, in batches (``send_many``)."""
+
+    case: Case
+    kind: str  # "first_response", "next_update" or "resolution"
+    due: datetime
+    at: datetime  # when the sweep noticed
+
+
 case_opened = Event[CaseOpened]("case.created", "A case was opened, by any channel.")
 case_updated = Event[CaseUpdated]("case.updated", "A case's status, priority or assignee changed.")
 message_added = Event[MessageAdded](
@@ -60,4 +72,10 @@ message_added = Event[MessageAdded](
 )
 sla_settled = Event[SlaSettled](
     "case.sla_settled", "An SLA target of a case was met or missed (reply, resolution, breach)."
+)
+sla_warning = Event[SlaAlert](
+    "sla.warning", "An SLA target of a running case is due soon (the warning lead time)."
+)
+sla_breached = Event[SlaAlert](
+    "sla.breached", "An SLA target of a running case was missed: its due time passed."
 )

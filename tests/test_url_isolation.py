@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, engagement, reports
+from psm.testing import advisories, checklists, engagement, reports
 from psm.testing import api as api_testing
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
@@ -114,6 +114,13 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "fmt": lambda book: "pdf",
     # API tokens: client_b's own (a token page shows and revokes only the user's own).
     "token_id": lambda book: str(api_testing.token_row(book.client_b).pk),
+    # Checklists: templates are provider data (staff only); account B's checklist, a run of
+    # B's waiting for B's sign-off, one of its steps and an evidence file on it.
+    "template_id": lambda book: str(checklists.backup_template().pk),
+    "checklist_id": lambda book: str(checklists.foreign_checklist(book).pk),
+    "checklist_run_id": lambda book: str(checklists.foreign_run(book).pk),
+    "step_id": lambda book: str(checklists.foreign_step_id(book)),
+    "evidence_id": lambda book: str(checklists.foreign_evidence(book).pk),
 }
 
 

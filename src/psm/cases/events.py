@@ -53,6 +53,17 @@ class SlaSettled:
     at: datetime  # when it was settled: the answer, or the due time passed
 
 
+@dataclass(frozen=True)
+class SlaWarning:
+    """An SLA target of a case falls due soon (``PSM_SLA_WARNING_MINUTES`` ahead): the
+    sweep warned the assignee."""
+
+    case: Case
+    kind: str  # "first_response", "next_update" or "resolution"
+    due: datetime
+    at: datetime
+
+
 case_opened = Event[CaseOpened]("case.created", "A case was opened, by any channel.")
 case_updated = Event[CaseUpdated]("case.updated", "A case's status, priority or assignee changed.")
 message_added = Event[MessageAdded](
@@ -60,4 +71,7 @@ message_added = Event[MessageAdded](
 )
 sla_settled = Event[SlaSettled](
     "case.sla_settled", "An SLA target of a case was met or missed (reply, resolution, breach)."
+)
+sla_warning = Event[SlaWarning](
+    "sla.warning", "An SLA target of a case falls due soon (the sweep warned the assignee)."
 )

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from psm.audit.models import record
 from psm.cases import notify
-from psm.cases.events import SlaSettled, sla_settled
+from psm.cases.events import SlaSettled, SlaWarning, sla_settled, sla_warning
 from psm.cases.models import RUNNING, Case
 
 KINDS = ("first_response", "next_update", "resolution")
@@ -55,5 +55,6 @@ def sweep(now: datetime) -> dict[str, int]:
                 ).update(**{f"{kind}_warned": True})
                 if won:
                     notify.sla_event(case, kind, "warning", due)
+                    sla_warning.send(SlaWarning(case, kind, due, now))
                     counts["warnings"] += 1
     return counts

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "psm.portal",
     "psm.engagement",
     "psm.advisories",
+    "psm.knowledge",
     "psm.notifications",
     "psm.cases",
     "psm.channels",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psm.accounts.scoping import scope, visible_accounts
-from psm.cases import forms, services
+from psm.cases import forms, panels, services
 from psm.cases.forms import (
     AssignForm,
     CaseFilterForm,
@@ -159,6 +159,7 @@ def _case_page(
         "reply_address": case_address(case),
         "plan_changed": plan_changed,
         "zone": case.site.timezone if case.site else case.account.timezone,
+        "panels": panels.for_case(request, case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

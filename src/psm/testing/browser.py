@@ -61,7 +61,8 @@ def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
                     locale="en-GB",
                     reduced_motion="reduce",
                 )
-                context.set_default_timeout(10_000)
+                # Generous: the suite shares two cores; a wait ends as soon as it is met.
+                context.set_default_timeout(30_000)
                 contexts.append(context)
                 return context
 

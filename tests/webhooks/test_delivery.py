@@ -179,7 +179,7 @@ def test_a_success_in_between_keeps_the_endpoint_enabled(book, receiver, setting
     with time_machine.travel(start + timedelta(minutes=50), tick=False):
         open_case(book, "Works")
         works = Delivery.objects.get(body__contains="Works")
-        assert services.deliver_message(works.msg_id) == 1
+        assert services.deliver_messages([works.msg_id]) == 1
     receiver.answers.extend([500] * 10)
     for hours in (2, 3):
         with time_machine.travel(start + timedelta(hours=hours), tick=False):

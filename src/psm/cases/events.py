@@ -54,14 +54,15 @@ class SlaSettled:
 
 
 @dataclass(frozen=True)
-class SlaWarning:
-    """An SLA target of a case falls due soon (``PSM_SLA_WARNING_MINUTES`` ahead): the
-    sweep warned the assignee."""
+class SlaAlert:
+    """The SLA sweep's news about one target of a running case: due soon (``sla_warning``,
+    within ``PSM_SLA_WARNING_MINUTES`` of ``due``) or missed (``sla_breached``, ``due``
+    passed unanswered). Sent once per target and due time, in batches (``send_many``)."""
 
     case: Case
     kind: str  # "first_response", "next_update" or "resolution"
     due: datetime
-    at: datetime
+    at: datetime  # when the sweep noticed
 
 
 case_opened = Event[CaseOpened]("case.created", "A case was opened, by any channel.")
@@ -72,6 +73,9 @@ message_added = Event[MessageAdded](
 sla_settled = Event[SlaSettled](
     "case.sla_settled", "An SLA target of a case was met or missed (reply, resolution, breach)."
 )
-sla_warning = Event[SlaWarning](
-    "sla.warning", "An SLA target of a case falls due soon (the sweep warned the assignee)."
+sla_warning = Event[SlaAlert](
+    "sla.warning", "An SLA target of a running case is due soon (the warning lead time)."
+)
+sla_breached = Event[SlaAlert](
+    "sla.breached", "An SLA target of a running case was missed: its due time passed."
 )

@@ -165,6 +165,27 @@ class Case(models.Model):
                 condition=models.Q(status__in=ACTIVE),
                 name="case_active_by_account",
             ),
+            # The SLA sweep (``psm.cases.sweeps``): per kind of target, the running cases
+            # that can still miss it, by due time; the sweep's queries repeat the condition.
+            models.Index(
+                fields=["first_response_due"],
+                condition=models.Q(
+                    status__in=RUNNING,
+                    first_response_breached=False,
+                    first_response_at__isnull=True,
+                ),
+                name="case_fr_sweep",
+            ),
+            models.Index(
+                fields=["next_update_due"],
+                condition=models.Q(status__in=RUNNING, next_update_breached=False),
+                name="case_nu_sweep",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                condition=models.Q(status__in=RUNNING, resolution_breached=False),
+                name="case_res_sweep",
+            ),
             # "Breaches this month": only the few cases that missed a target, by due time.
             models.Index(
                 fields=["first_response_due"],

@@ -10,5 +10,5 @@ from psm.paging.events import page_triggered
 
 
 def connect() -> None:
-    sla_settled.subscribe(rollups.on_sla_settled)
+    sla_settled.subscribe_many(rollups.on_sla_settled_many)
     page_triggered.subscribe(rollups.on_page)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +42,7 @@ from psm.engagement.models import (
     TouchpointStatus,
 )
 from psm.insights.models import AccountDay, EngineerDay, SlaOutcome
+from psm.lib.bulk import insert
 from psm.paging.events import PageEvent
 from psm.paging.models import Page, PageStep, StepKind
 from psm.team.models import Assignment, AssignmentRole
@@ -95,29 +96,39 @@ def outcome_key(case_id: int, kind: str, due: datetime) -> str:
     return f"{case_id}:{SLA_FIELDS[kind]}"
 
 
+def _new_outcome(event: SlaSettled, key: str) -> SlaOutcome:
+    case = event.case
+    seconds = None
+    if event.kind == "first_response" and case.first_response_at is not None:
+        seconds = covered_seconds(case, case.first_response_at)
+    return SlaOutcome(
+        key=key,
+        case=case,
+        account_id=case.account_id,
+        engineer_id=case.assignee_id,
+        kind=event.kind,
+        priority=case.priority,
+        due=event.due,
+        settled_at=event.at,
+        met=event.met,
+        covered_seconds=seconds,
+    )
+
+
 def record_outcome(event: SlaSettled) -> SlaOutcome:
     """Write the ledger row of a settled target, or update it when it settles again: a target
     missed by the sweep and answered late stays missed (the answer adds the covered time);
     a case resolved again after reopening counts its latest resolution."""
     case = event.case
     key = outcome_key(case.pk, event.kind, event.due)
+    existing = SlaOutcome.objects.filter(key=key).first()
+    if existing is None:
+        outcome = _new_outcome(event, key)
+        outcome.save(force_insert=True)
+        return outcome
     seconds = None
     if event.kind == "first_response" and case.first_response_at is not None:
         seconds = covered_seconds(case, case.first_response_at)
-    existing = SlaOutcome.objects.filter(key=key).first()
-    if existing is None:
-        return SlaOutcome.objects.create(
-            key=key,
-            case=case,
-            account_id=case.account_id,
-            engineer_id=case.assignee_id,
-            kind=event.kind,
-            priority=case.priority,
-            due=event.due,
-            settled_at=event.at,
-            met=event.met,
-            covered_seconds=seconds,
-        )
     if event.kind == "resolution":
         existing.due, existing.settled_at, existing.met = event.due, event.at, event.met
     else:
@@ -128,11 +139,39 @@ def record_outcome(event: SlaSettled) -> SlaOutcome:
     return existing
 
 
+def record_outcomes(events: Sequence[SlaSettled]) -> list[SlaOutcome]:
+    """``record_outcome`` for a batch (the breach sweep's thousands): the new targets' rows in
+    one INSERT; a target already in the ledger (or twice in the batch) is updated in turn."""
+    keys = [outcome_key(e.case.pk, e.kind, e.due) for e in events]
+    known = set(SlaOutcome.objects.filter(key__in=keys).values_list("key", flat=True))
+    new: list[SlaOutcome] = []
+    again: list[SlaSettled] = []
+    for event, key in zip(events, keys, strict=True):
+        if key in known:
+            again.append(event)
+        else:
+            known.add(key)
+            new.append(_new_outcome(event, key))
+    insert(new, returning=False)
+    return new + [record_outcome(event) for event in again]
+
+
 def on_sla_settled(event: SlaSettled) -> None:
-    """Subscriber of ``cases.events.sla_settled``."""
-    outcome = record_outcome(event)
-    engineers = [outcome.engineer_id] if outcome.engineer_id else []
-    roll_up_day(utc_day(outcome.settled_at), accounts=[outcome.account_id], engineers=engineers)
+    """Subscriber of ``cases.events.sla_settled``: one settled target."""
+    on_sla_settled_many([event])
+
+
+def on_sla_settled_many(events: Sequence[SlaSettled]) -> None:
+    """Batch subscriber of ``cases.events.sla_settled``: the ledger rows, then each day's rows
+    of the accounts and engineers concerned, recomputed once per day for the whole batch."""
+    days: dict[date, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for outcome in record_outcomes(events):
+        accounts, engineers = days[utc_day(outcome.settled_at)]
+        accounts.add(outcome.account_id)
+        if outcome.engineer_id:
+            engineers.add(outcome.engineer_id)
+    for day, (accounts, engineers) in sorted(days.items()):
+        roll_up_day(day, accounts=sorted(accounts), engineers=sorted(engineers))
 
 
 def on_page(event: PageEvent) -> None:

@@ -13,11 +13,16 @@ through the outbox or a task, never from a subscriber. A subscriber that raises 
 change back: keeping a promise is part of the change, not an afterthought.
 
 ``listen_all`` is for the one reader of every event (outgoing webhooks).
+
+Batches: a sweep that settles thousands of things at once sends them with ``send_many``. Each
+subscriber, in order, gets the whole batch: a plain subscriber is called once per payload, as
+``send`` would; one added with ``subscribe_many`` is called once with the list, so it can
+write its rows in one statement (``send`` hands it a list of one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 P = TypeVar("P")
@@ -35,6 +40,8 @@ class Event(Generic[P]):
         self.name = name
         self.doc = doc
         self._subscribers: list[Callable[[P], None]] = []
+        # Subscribers taking a list, by their place among all subscribers.
+        self._batch: list[tuple[int, Callable[[Sequence[P]], None]]] = []
         Event.registry[name] = self
 
     def __repr__(self) -> str:
@@ -46,15 +53,47 @@ class Event(Generic[P]):
             self._subscribers.append(subscriber)
         return subscriber
 
+    def subscribe_many(
+        self, subscriber: Callable[[Sequence[P]], None]
+    ) -> Callable[[Sequence[P]], None]:
+        """Add a subscriber that takes a list of payloads (once, as ``subscribe``)."""
+        if all(s is not subscriber for _, s in self._batch):
+            self._batch.append((len(self._subscribers) + len(self._batch), subscriber))
+        return subscriber
+
+    def _in_order(self) -> list[tuple[bool, Callable[..., None]]]:
+        """(takes a list?, subscriber), in the order they subscribed."""
+        out: list[tuple[bool, Callable[..., None]]] = [(False, s) for s in self._subscribers]
+        for place, subscriber in self._batch:
+            out.insert(place, (True, subscriber))
+        return out
+
     def send(self, payload: P) -> None:
+        if self._batch:
+            self.send_many([payload])
+            return
         for subscriber in list(self._subscribers):
             subscriber(payload)
         for listener in list(Event._everything):
             listener(self, payload)
 
+    def send_many(self, payloads: Sequence[P]) -> None:
+        """Send every payload of a batch: each subscriber in turn sees all of them."""
+        if not payloads:
+            return
+        for takes_list, subscriber in self._in_order():
+            if takes_list:
+                subscriber(payloads)
+            else:
+                for payload in payloads:
+                    subscriber(payload)
+        for listener in list(Event._everything):
+            for payload in payloads:
+                listener(self, payload)
+
     @property
-    def subscribers(self) -> tuple[Callable[[P], None], ...]:
-        return tuple(self._subscribers)
+    def subscribers(self) -> tuple[Callable[..., None], ...]:
+        return tuple(s for _, s in self._in_order())
 
 
 def listen_all(listener: Callable[[Event[Any], Any], None]) -> None:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from psm.accounts.models import Account
 from psm.advisories.events import AdvisoryDelivered
 from psm.advisories.models import Advisory
-from psm.cases.events import CaseOpened, CaseUpdated, MessageAdded, SlaSettled, SlaWarning
+from psm.cases.events import CaseOpened, CaseUpdated, MessageAdded, SlaAlert
 from psm.cases.models import Case, Message
 from psm.engagement.events import TouchpointDue
 from psm.paging.events import PageEvent
@@ -151,7 +151,7 @@ def page_event(kind: str, event: PageEvent) -> Announcement:
     )
 
 
-def sla_warning(event: SlaWarning) -> Announcement:
+def sla_warning(event: SlaAlert) -> Announcement:
     data = {"case": case_data(event.case), "target": event.kind, "due": _iso(event.due)}
     return Announcement(
         "sla.warning",
@@ -162,19 +162,21 @@ def sla_warning(event: SlaWarning) -> Announcement:
     )
 
 
-def sla_breached(event: SlaSettled) -> Announcement:
+def sla_breached(case: Case, kind: str, due: datetime, missed_at: datetime) -> Announcement:
+    """A missed target: the sweep found its due time passed (``sla_breached``), or it was
+    answered late before the sweep looked (``sla_settled``, not met); one fact either way."""
     data = {
-        "case": case_data(event.case),
-        "target": event.kind,
-        "due": _iso(event.due),
-        "missed_at": _iso(event.at),
+        "case": case_data(case),
+        "target": kind,
+        "due": _iso(due),
+        "missed_at": _iso(missed_at),
     }
     return Announcement(
         "sla.breached",
-        event.case.account_id,
+        case.account_id,
         data,
-        event.at,
-        fact=f"sla.breached:{event.case.pk}:{event.kind}:{event.due.isoformat()}",
+        missed_at,
+        fact=f"sla.breached:{case.pk}:{kind}:{due.isoformat()}",
     )
 
 

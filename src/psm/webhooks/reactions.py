@@ -3,6 +3,9 @@ subscriber only writes delivery rows, in the transaction of the change it announ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 from django.utils import timezone
 
 from psm.advisories.events import AdvisoryDelivered, advisory_delivered
@@ -10,11 +13,12 @@ from psm.cases.events import (
     CaseOpened,
     CaseUpdated,
     MessageAdded,
+    SlaAlert,
     SlaSettled,
-    SlaWarning,
     case_opened,
     case_updated,
     message_added,
+    sla_breached,
     sla_settled,
     sla_warning,
 )
@@ -22,7 +26,7 @@ from psm.engagement.events import TouchpointDue, touchpoint_due
 from psm.paging.events import PageEvent, page_acknowledged, page_escalated, page_triggered
 from psm.reports.events import ReportSent, report_sent
 from psm.webhooks import catalog
-from psm.webhooks.services import announce
+from psm.webhooks.services import announce, announce_many
 
 
 def on_case_opened(event: CaseOpened) -> None:
@@ -62,14 +66,27 @@ def on_page_acknowledged(event: PageEvent) -> None:
     )
 
 
-def on_sla_warning(event: SlaWarning) -> None:
-    announce("sla.warning", event.case.account_id, lambda: catalog.sla_warning(event))
+def on_sla_warnings(events: Sequence[SlaAlert]) -> None:
+    items = [(e.case.account_id, partial(catalog.sla_warning, e), False) for e in events]
+    announce_many("sla.warning", items)
 
 
-def on_sla_settled(event: SlaSettled) -> None:
-    """A missed target (the sweep found its due time passed, or it was answered late)."""
-    if not event.met:
-        announce("sla.breached", event.case.account_id, lambda: catalog.sla_breached(event))
+def on_sla_breaches(events: Sequence[SlaAlert]) -> None:
+    items = [
+        (e.case.account_id, partial(catalog.sla_breached, e.case, e.kind, e.due, e.due), False)
+        for e in events
+    ]
+    announce_many("sla.breached", items)
+
+
+def on_sla_settled(events: Sequence[SlaSettled]) -> None:
+    """A target answered late (the sweep announces the ones it finds missed; one fact)."""
+    items = [
+        (e.case.account_id, partial(catalog.sla_breached, e.case, e.kind, e.due, e.at), False)
+        for e in events
+        if not e.met
+    ]
+    announce_many("sla.breached", items)
 
 
 def on_touchpoint_due(event: TouchpointDue) -> None:
@@ -93,8 +110,9 @@ def connect() -> None:
     page_triggered.subscribe(on_page_triggered)
     page_escalated.subscribe(on_page_escalated)
     page_acknowledged.subscribe(on_page_acknowledged)
-    sla_warning.subscribe(on_sla_warning)
-    sla_settled.subscribe(on_sla_settled)
+    sla_warning.subscribe_many(on_sla_warnings)
+    sla_breached.subscribe_many(on_sla_breaches)
+    sla_settled.subscribe_many(on_sla_settled)
     touchpoint_due.subscribe(on_touchpoint_due)
     advisory_delivered.subscribe(on_advisory_delivered)
     report_sent.subscribe(on_report_sent)

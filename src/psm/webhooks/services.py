@@ -223,60 +223,83 @@ def _body(type_: str, at: datetime, data: dict[str, Any]) -> str:
     )
 
 
-def subscribers(type_: str, account_id: int | None, *, internal: bool = False) -> list[Endpoint]:
-    """The enabled endpoints that want ``type_`` about this account: the installation's, and
-    the account's own unless the event is internal."""
-    endpoints = Endpoint.objects.filter(is_active=True)
+def _wanting(type_: str) -> list[Endpoint]:
+    endpoints = Endpoint.objects.filter(is_active=True).only("pk", "events", "account_id")
+    return [e for e in endpoints if type_ in e.events]
+
+
+def _for(endpoints: Sequence[Endpoint], account_id: int | None, internal: bool) -> list[Endpoint]:
+    """Of ``endpoints``, those told about this account: the installation's, and the
+    account's own unless the event is internal."""
     if internal or account_id is None:
-        endpoints = endpoints.filter(account__isnull=True)
-    else:
-        endpoints = endpoints.filter(Q(account__isnull=True) | Q(account_id=account_id))
-    return [e for e in endpoints.only("pk", "events", "account_id") if type_ in e.events]
+        return [e for e in endpoints if e.account_id is None]
+    return [e for e in endpoints if e.account_id in (None, account_id)]
 
 
-def announce(
-    type_: str,
-    account_id: int | None,
-    build: Callable[[], Announcement],
-    *,
-    internal: bool = False,
-) -> int:
+def subscribers(type_: str, account_id: int | None, *, internal: bool = False) -> list[Endpoint]:
+    """The enabled endpoints that want ``type_`` about this account."""
+    return _for(_wanting(type_), account_id, internal)
+
+
+Build = Callable[[], Announcement]
+
+
+def announce(type_: str, account_id: int | None, build: Build, *, internal: bool = False) -> int:
     """Write one delivery per subscribed endpoint (in the caller's transaction) and queue
     their sending; ``build`` makes the body only when someone listens. An announcement
     naming a ``fact`` already announced adds nothing."""
-    endpoints = subscribers(type_, account_id, internal=internal)
-    if endpoints:
-        write(build(), endpoints)
-    return len(endpoints)
+    return announce_many(type_, [(account_id, build, internal)])
 
 
-def write(announcement: Announcement, endpoints: Sequence[Endpoint]) -> str:
+def announce_many(type_: str, items: Sequence[tuple[int | None, Build, bool]]) -> int:
+    """``announce`` for a batch of events of one type (a sweep's ``send_many``): one query
+    for the endpoints, one INSERT for the deliveries, one task to send them."""
+    if not items:
+        return 0
+    wanting = _wanting(type_)
+    if not wanting:
+        return 0
+    batch = []
+    for account_id, build, internal in items:
+        endpoints = _for(wanting, account_id, internal)
+        if endpoints:
+            batch.append((build(), endpoints))
+    return write(batch)
+
+
+def write(batch: Sequence[tuple[Announcement, Sequence[Endpoint]]]) -> int:
     now = timezone.now()
-    if announcement.fact:
-        msg_id = "msg_" + hashlib.sha256(announcement.fact.encode()).hexdigest()[:24]
-    else:
-        msg_id = signing.new_message_id()
-    body = _body(announcement.type, announcement.at, announcement.data)
     until = now + timedelta(hours=settings.PSM_WEBHOOKS_RETRY_HOURS)
-    rows = [
-        Delivery(
-            endpoint_id=endpoint.pk,
-            key=f"{endpoint.pk}:{announcement.fact or msg_id}",
-            msg_id=msg_id,
-            event_type=announcement.type,
-            account_id=announcement.account_id,
-            body=body,
-            next_attempt_at=now,
-            retry_until=until,
-            created_at=now,
-        )
-        for endpoint in endpoints
-    ]
+    rows: list[Delivery] = []
+    ids: list[str] = []
+    for announcement, endpoints in batch:
+        if announcement.fact:
+            msg_id = "msg_" + hashlib.sha256(announcement.fact.encode()).hexdigest()[:24]
+        else:
+            msg_id = signing.new_message_id()
+        ids.append(msg_id)
+        body = _body(announcement.type, announcement.at, announcement.data)
+        rows += [
+            Delivery(
+                endpoint_id=endpoint.pk,
+                key=f"{endpoint.pk}:{announcement.fact or msg_id}",
+                msg_id=msg_id,
+                event_type=announcement.type,
+                account_id=announcement.account_id,
+                body=body,
+                next_attempt_at=now,
+                retry_until=until,
+                created_at=now,
+            )
+            for endpoint in endpoints
+        ]
+    if not rows:
+        return 0
     insert(rows, returning=False, ignore_conflicts=True)
-    from psm.webhooks.tasks import deliver_message
+    from psm.webhooks.tasks import deliver_messages
 
-    deliver_message.enqueue(msg_id)
-    return msg_id
+    deliver_messages.enqueue(ids)
+    return len(rows)
 
 
 def send_test(actor: User | None, endpoint: Endpoint) -> Delivery:
@@ -296,8 +319,8 @@ def send_test(actor: User | None, endpoint: Endpoint) -> Delivery:
         "sent_by": actor.username if actor else None,
     }
     with transaction.atomic():
-        msg_id = write(Announcement(TEST_EVENT, endpoint.account_id, data, now), [endpoint])
-    return Delivery.objects.get(endpoint=endpoint, msg_id=msg_id)
+        write([(Announcement(TEST_EVENT, endpoint.account_id, data, now), [endpoint])])
+    return endpoint.deliveries.filter(event_type=TEST_EVENT).latest("created_at", "id")
 
 
 def replay(actor: User | None, delivery: Delivery) -> None:
@@ -327,9 +350,9 @@ def replay(actor: User | None, delivery: Delivery) -> None:
             account=endpoint.account,
             changes={"delivery": delivery.pk, "webhook_id": delivery.msg_id},
         )
-        from psm.webhooks.tasks import deliver_message
+        from psm.webhooks.tasks import deliver_messages
 
-        deliver_message.enqueue(delivery.msg_id)
+        deliver_messages.enqueue([delivery.msg_id])
     delivery.refresh_from_db()
 
 
@@ -444,10 +467,11 @@ def deliver(delivery: Delivery) -> bool:
     return False
 
 
-def deliver_message(msg_id: str) -> int:
-    """Send one event's deliveries (one per endpoint), as the task queued with it does."""
+def deliver_messages(msg_ids: Sequence[str]) -> int:
+    """Send these events' deliveries (one per endpoint each), as the task queued with them
+    does."""
     now = timezone.now()
-    rows = Delivery.objects.filter(Delivery.claimable(now), msg_id=msg_id).order_by("pk")
+    rows = Delivery.objects.filter(Delivery.claimable(now), msg_id__in=msg_ids).order_by("pk")
     return sum(deliver(row) for row in rows)
 
 

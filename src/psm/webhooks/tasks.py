@@ -12,8 +12,9 @@ from psm.webhooks import services
 
 
 @task()
-def deliver_message(msg_id: str) -> int:
-    return services.deliver_message(msg_id)
+def deliver_messages(msg_ids: list[str]) -> int:
+    """Queued with the deliveries of one event (or one batch of a sweep)."""
+    return services.deliver_messages(msg_ids)
 
 
 @periodic(every=timedelta(seconds=30))

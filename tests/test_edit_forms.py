@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from psm.accounts.models import Account
 from psm.audit.models import AuditEntry
 from psm.engagement.services import work as work_services
+from psm.testing import checklists
 from psm.testing.book import Book, login
 from psm.testing.forms import as_post_data, post_form_of
 from psm.testing.webhooks import make_endpoint
@@ -90,6 +91,14 @@ EDIT_FORMS: dict[str, EditForm] = {
     ),
     "engagement:advocacy-item": EditForm(
         lambda b, o: o["advocacy"].get_absolute_url(), lambda b, o: [o["advocacy"]]
+    ),
+    "checklists:template-edit": EditForm(
+        lambda b, o: f"/checklists/templates/{checklists.backup_template().pk}/edit/",
+        lambda b, o: [checklists.backup_template(), *checklists.backup_template().steps.all()],
+    ),
+    "checklists:checklist-edit": EditForm(
+        lambda b, o: checklists.checklist_for(b.a, b.alice).get_absolute_url() + "edit/",
+        lambda b, o: [checklists.checklist_for(b.a, b.alice)],
     ),
 }
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, engagement, reports, webhooks
+from psm.testing import advisories, checklists, engagement, reports, webhooks
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
 from psm.testing.paging import foreign_page
@@ -109,6 +109,13 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     # endpoints of their accounts, an administrator every one).
     "endpoint_id": lambda book: str(webhooks.foreign_endpoint(book).pk),
     "delivery_id": lambda book: str(webhooks.foreign_delivery(book).pk),
+    # Checklists: templates are provider data (staff only); account B's checklist, a run of
+    # B's waiting for B's sign-off, one of its steps and an evidence file on it.
+    "template_id": lambda book: str(checklists.backup_template().pk),
+    "checklist_id": lambda book: str(checklists.foreign_checklist(book).pk),
+    "checklist_run_id": lambda book: str(checklists.foreign_run(book).pk),
+    "step_id": lambda book: str(checklists.foreign_step_id(book)),
+    "evidence_id": lambda book: str(checklists.foreign_evidence(book).pk),
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "psm.engagement",
     "psm.advisories",
     "psm.knowledge",
+    "psm.checklists",
     "psm.notifications",
     "psm.cases",
     "psm.channels",

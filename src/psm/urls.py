@@ -41,6 +41,8 @@ urlpatterns = [
     path("", include("psm.engagement.urls")),
     # Advisories: /advisories/… and the account tab /accounts/<slug>/advisories/….
     path("", include("psm.advisories.urls")),
+    # Checklists: /checklists/… and the account tab /accounts/<slug>/checklists/….
+    path("", include("psm.checklists.urls")),
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from psm.accounts.models import Account, AccountStatus
 from psm.audit.models import record
+from psm.engagement import due
 from psm.engagement.cadence import RuleError, validate_rule
 from psm.engagement.events import TouchpointDue, touchpoint_due
 from psm.engagement.mail import send_email
@@ -255,6 +256,10 @@ def sweep_cadences(now: datetime | None = None) -> SweepReport:
     report.survey_rounds = _send_due_survey_rounds(now)
     report.reminders = _send_reminders(now)
     report.overdue_notices = _send_overdue_notices(now)
+    # Work that apps above engagement track (checklist re-validations): their own notices.
+    others, others_late = due.sweep(now)
+    report.reminders += others
+    report.overdue_notices += others_late
     return report
 
 

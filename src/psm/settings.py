@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "psm.paging",
     "psm.channels.telephony",
     "psm.insights",
+    # The REST API (/api/v1, README "API"); "ninja" serves its docs page's static files.
+    "ninja",
+    "psm.api",
     # Hardening and operations (README "Security" and "Operations").
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -325,6 +328,13 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": ["/csp-report/"],
     }
 }
+
+# The REST API: requests per personal access token (django-ninja's throttling; "600/m",
+# "20/s", "10000/h"), counted in Django's cache (per process unless CACHES is shared).
+PSM_API_RATE = env.string("PSM_API_RATE", "600/m")
+if not _re.fullmatch(r"[1-9][0-9]*/[smhd]", PSM_API_RATE):
+    raise ImproperlyConfigured(f'PSM_API_RATE must look like "600/m" (got {PSM_API_RATE!r})')
+PSM_API_PAGE_SIZE = env.integer("PSM_API_PAGE_SIZE", 50, minimum=1)
 
 # Log-in throttling (django-axes): after PSM_LOGIN_FAILURE_LIMIT wrong passwords for one user
 # name from one address, that pair is locked for PSM_LOGIN_LOCKOUT_MINUTES (every further

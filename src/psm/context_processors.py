@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
                 ("advisories:portal", "Advisories"),
+                ("checklists:portal", "Checklists"),
                 ("portal:cases", "Cases"),
                 ("reports:portal", "Reports"),
                 ("paging:home", "Page my PSM"),
@@ -31,8 +32,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("accounts:list", "Accounts"))
     nav.append(("engagement:home", "Engagement"))
     nav.append(("advisories:home", "Advisories"))
+    nav.append(("checklists:home", "Checklists"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
+    nav.append(("webhooks:list", "Webhooks"))
     nav.append(("security:home", "Security"))
     if user.is_admin:
         nav.append(("ops:audit", "Audit"))

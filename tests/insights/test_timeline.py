@@ -75,6 +75,7 @@ def test_every_installed_source_answers_for_an_empty_account(book: Book) -> None
         "changes",
         "engagement",
         "advisories",
+        "checklists",
         "cases",
         "paging",
         "telephony",

@@ -17,7 +17,7 @@ from psm.testing.reports import ALL_SECTIONS
 from tests.reports.conftest import SECRETS
 
 
-def test_the_catalogue_holds_the_core_engagement_and_advisories_sections_in_order() -> None:
+def test_the_catalogue_holds_every_apps_sections_in_order() -> None:
     keys = [s.key for s in sections.catalogue()]
     assert keys == [
         "cases",
@@ -29,6 +29,7 @@ def test_the_catalogue_holds_the_core_engagement_and_advisories_sections_in_orde
         "touchpoints",
         "satisfaction",
         "advisories",
+        "checklists",
         "commentary",
     ]
     assert all(s.title and s.template and s.description for s in sections.catalogue())

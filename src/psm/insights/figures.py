@@ -4,13 +4,14 @@ engineer's work, never one query per row (the overview and my day stay flat as b
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from psm.accounts.models import Account
 from psm.cases.models import ACTIVE, Case, Direction, Message
+from psm.engagement.due import DueThing, due_things
 from psm.engagement.models import CadenceState, Touchpoint, TouchpointStatus
 from psm.engagement.services import due_states
 from psm.team.models import Absence, Assignment, AssignmentRole, User
@@ -165,10 +166,14 @@ class DueTouchpoint:
 class Touchpoints:
     cadences: list[DueTouchpoint]  # overdue or due within the week, soonest first
     meetings: list[Touchpoint]  # scheduled in the coming week
+    # Other apps' due work (checklist re-validations), from ``psm.engagement.due``.
+    others: list[DueThing] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
-        return sum(1 for due in self.cadences if due.overdue)
+        return sum(1 for due in self.cadences if due.overdue) + sum(
+            1 for thing in self.others if thing.overdue
+        )
 
 
 def my_touchpoints(user: User, now: datetime) -> Touchpoints:
@@ -198,6 +203,7 @@ def my_touchpoints(user: User, now: datetime) -> Touchpoints:
             .select_related("account", "site")
             .order_by("starts_at")[:20]
         ),
+        others=due_things(owner=user, accounts=theirs, within=TOUCHPOINTS_AHEAD, now=now),
     )
 
 

@@ -30,6 +30,7 @@ ALL_SECTIONS = [
     "touchpoints",
     "satisfaction",
     "advisories",
+    "checklists",
     "commentary",
 ]
 

@@ -1,4 +1,5 @@
-"""``psm engagement due [--account SLUG] [--within DAYS] [--json]``: touchpoints due or overdue."""
+"""``psm engagement due [--account SLUG] [--within DAYS] [--json]``: touchpoints due or overdue,
+with the work other apps register as due (checklist re-validations: kind ``checklist``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import UTC, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from psm.accounts.models import Account
+from psm.engagement.due import due_things
 from psm.engagement.services.cadences import due_states, sweep_cadences
 
 
@@ -47,7 +50,9 @@ class Command(BaseCommand):
         if options["within"] < 0:
             raise CommandError("--within must be 0 or more days.")
         rows: list[dict[str, Any]] = []
-        for state in due_states(account=account, within=timedelta(days=options["within"])):
+        titles: list[str] = []
+        within = timedelta(days=options["within"])
+        for state in due_states(account=account, within=within):
             assert state.next_due is not None
             owner = getattr(state, "owner", None)
             rows.append(
@@ -59,6 +64,21 @@ class Command(BaseCommand):
                     "owner": owner.username if owner else None,
                 }
             )
+            titles.append("")
+        for thing in due_things(account=account, within=within, now=timezone.now()):
+            rows.append(
+                {
+                    "account": thing.account.slug,
+                    "kind": thing.kind,
+                    "due": thing.due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "overdue": thing.overdue,
+                    "owner": thing.owner.username if thing.owner else None,
+                }
+            )
+            titles.append(thing.title)
+        order = sorted(range(len(rows)), key=lambda i: (rows[i]["due"], rows[i]["account"]))
+        rows = [rows[i] for i in order]
+        titles = [titles[i] for i in order]
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2))
             return
@@ -66,9 +86,9 @@ class Command(BaseCommand):
             self.stdout.write("Nothing due.")
             return
         width = max(len(r["account"]) for r in rows)
-        for r in rows:
+        for r, title in zip(rows, titles, strict=True):
             flag = "OVERDUE" if r["overdue"] else "due"
             self.stdout.write(
                 f"{r['account']:<{width}}  {r['kind']:<19}  {r['due']}  {flag:<7}  "
-                f"{r['owner'] or '-'}"
+                f"{r['owner'] or '-'}{'  ' + title if title else ''}"
             )

@@ -26,7 +26,9 @@ api_patterns, api_app, api_namespace = api.urls
 api_urls = (_open(list(api_patterns)), api_app, api_namespace)
 # /paging/api/pages/<id>/ and …/acknowledge/: the paging app's first API, now served here.
 legacy_patterns, legacy_app, legacy_namespace = legacy.urls
-legacy_urls = (_open(list(legacy_patterns)), legacy_app, legacy_namespace)
+# (without ninja's root view: /paging/api/ itself was never an endpoint)
+legacy_patterns = [p for p in legacy_patterns if getattr(p, "name", "") != "api-root"]
+legacy_urls = (_open(legacy_patterns), legacy_app, legacy_namespace)
 
 token_urls = [
     path("", views.tokens, name="tokens"),

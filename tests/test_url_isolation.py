@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, checklists, engagement, reports
+from psm.testing import advisories, checklists, engagement, reports, webhooks
 from psm.testing import api as api_testing
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
@@ -112,6 +112,10 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "recipient_id": lambda book: str(reports.foreign_recipient(book).pk),
     "run_id": lambda book: str(reports.foreign_run(book).pk),
     "fmt": lambda book: "pdf",
+    # Webhooks: account B's endpoint and a delivery to it (staff only; an engineer sees the
+    # endpoints of their accounts, an administrator every one).
+    "endpoint_id": lambda book: str(webhooks.foreign_endpoint(book).pk),
+    "delivery_id": lambda book: str(webhooks.foreign_delivery(book).pk),
     # API tokens: client_b's own (a token page shows and revokes only the user's own).
     "token_id": lambda book: str(api_testing.token_row(book.client_b).pk),
     # Checklists: templates are provider data (staff only); account B's checklist, a run of

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "psm.ops",
     # Last, so its demo (run in this order) finds the cases, pages and engagement it reports on.
     "psm.reports",
+    # Outgoing webhooks announce every other app's events (README "Webhooks").
+    "psm.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,17 @@ PSM_SLA_WARNING_MINUTES = env.integer("PSM_SLA_WARNING_MINUTES", 30, minimum=0)
 PSM_NOTIFY_MAX_ATTEMPTS = env.integer("PSM_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 PSM_NOTIFY_BACKOFF_SECONDS = env.integer("PSM_NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
 PSM_NOTIFY_LEASE_SECONDS = env.integer("PSM_NOTIFY_LEASE_SECONDS", 300, minimum=1)
+
+# Outgoing webhooks (README "Webhooks"). Receivers on loopback, private, link-local or
+# IPv4-mapped addresses are refused unless allowed (tests, on-premise receivers).
+PSM_WEBHOOKS_ALLOW_PRIVATE = env.boolean("PSM_WEBHOOKS_ALLOW_PRIVATE", False)
+PSM_WEBHOOKS_TIMEOUT_SECONDS = env.integer("PSM_WEBHOOKS_TIMEOUT_SECONDS", 15, minimum=1)
+# Retries: exponential backoff with jitter from this base, for this many hours, then give up.
+PSM_WEBHOOKS_BACKOFF_SECONDS = env.integer("PSM_WEBHOOKS_BACKOFF_SECONDS", 30, minimum=1)
+PSM_WEBHOOKS_RETRY_HOURS = env.integer("PSM_WEBHOOKS_RETRY_HOURS", 72, minimum=1)
+PSM_WEBHOOKS_LEASE_SECONDS = env.integer("PSM_WEBHOOKS_LEASE_SECONDS", 60, minimum=1)
+# After a secret is rotated, the old one still signs (a second signature) this long.
+PSM_WEBHOOKS_ROTATION_HOURS = env.integer("PSM_WEBHOOKS_ROTATION_HOURS", 24, minimum=0)
 
 # Telephone and pager (README "Telephone and pager").
 PSM_PAGE_ACK_MINUTES = env.integer("PSM_PAGE_ACK_MINUTES", 15, minimum=1)

@@ -57,6 +57,7 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("ops/", include("psm.ops.urls")),
+    path("webhooks/", include("psm.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

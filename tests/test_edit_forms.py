@@ -19,6 +19,7 @@ from psm.engagement.services import work as work_services
 from psm.testing import checklists
 from psm.testing.book import Book, login
 from psm.testing.forms import as_post_data, post_form_of
+from psm.testing.webhooks import make_endpoint
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,16 @@ def _filled(book: Book) -> dict[str, Model]:
         business_impact="Hours lost.", priority="high", owner=book.alice,
         target_release="11.0.1",
     )  # fmt: skip
-    return {"account": a, "site": site, "contact": contact, "work": item, "advocacy": advocacy}
+    endpoint = make_endpoint(
+        "https://hooks.acme.example/psm?source=psm", account=a,
+        events=["case.created", "page.triggered"], actor=book.alice,
+    )  # fmt: skip
+    endpoint.description = "Acme's ticketing system"
+    endpoint.save()
+    return {
+        "account": a, "site": site, "contact": contact, "work": item, "advocacy": advocacy,
+        "endpoint": endpoint,
+    }  # fmt: skip
 
 
 EDIT_FORMS: dict[str, EditForm] = {
@@ -75,6 +85,9 @@ EDIT_FORMS: dict[str, EditForm] = {
     ),
     "engagement:work-item": EditForm(
         lambda b, o: o["work"].get_absolute_url(), lambda b, o: [o["work"]]
+    ),
+    "webhooks:edit": EditForm(
+        lambda b, o: f"/webhooks/{o['endpoint'].pk}/edit/", lambda b, o: [o["endpoint"]]
     ),
     "engagement:advocacy-item": EditForm(
         lambda b, o: o["advocacy"].get_absolute_url(), lambda b, o: [o["advocacy"]]

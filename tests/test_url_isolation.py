@@ -14,7 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, checklists, engagement, reports
+from psm.testing import advisories, checklists, engagement, reports, webhooks
+from psm.testing import api as api_testing
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
 from psm.testing.paging import foreign_page
@@ -57,6 +58,12 @@ PUBLIC |= {"engagement:feed", "engagement:survey"}
 # Advisories: the acknowledgement link in a delivery e-mail is its own credential (signed,
 # one delivered item and one contact, expires; a GET only asks to confirm).
 PUBLIC |= {"advisories:ack"}
+
+# The REST API (/api/v1/…) authenticates every call with a bearer token, never the session:
+# the walk calls each of its operations with a token of client_a (read and write scopes) and
+# a minimal valid body, and anonymously (401). Its schema and docs page are public.
+API = "/api/v1/"
+PUBLIC |= {"api:openapi-json", "api:openapi-view", "api:api-root"}
 
 # How to fill each URL parameter with an object of account B (the foreign account).
 FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
@@ -105,6 +112,12 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "recipient_id": lambda book: str(reports.foreign_recipient(book).pk),
     "run_id": lambda book: str(reports.foreign_run(book).pk),
     "fmt": lambda book: "pdf",
+    # Webhooks: account B's endpoint and a delivery to it (staff only; an engineer sees the
+    # endpoints of their accounts, an administrator every one).
+    "endpoint_id": lambda book: str(webhooks.foreign_endpoint(book).pk),
+    "delivery_id": lambda book: str(webhooks.foreign_delivery(book).pk),
+    # API tokens: client_b's own (a token page shows and revokes only the user's own).
+    "token_id": lambda book: str(api_testing.token_row(book.client_b).pk),
     # Checklists: templates are provider data (staff only); account B's checklist, a run of
     # B's waiting for B's sign-off, one of its steps and an evidence file on it.
     "template_id": lambda book: str(checklists.backup_template().pk),
@@ -158,13 +171,35 @@ def test_every_parameter_is_described() -> None:
     assert not unknown, f"describe these URL parameters in FOREIGN_VALUES: {sorted(unknown)}"
 
 
+def _values(route: Route, book: Book) -> dict[str, str]:
+    return {param: str(FOREIGN_VALUES[param](book)) for param in route.params}
+
+
+def _api_calls(route: Route, book: Book) -> list[tuple[str, dict[str, Any]]]:
+    calls = api_testing.operations(route.url(book), _values(route, book))
+    assert calls, f"{route.url(book)} is not in the API's schema"
+    return calls
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_client_of_a_cannot_reach_b(route: Route, book: Book) -> None:
     if route.name in PUBLIC:
         return
+    url = route.url(book)
+    if url.startswith(API):
+        key = api_testing.token(book.client_a)
+        for method, kwargs in _api_calls(route, book):
+            response = getattr(Client(), method)(
+                url, headers={"Authorization": f"Bearer {key}"}, **kwargs
+            )
+            if route.params:
+                assert response.status_code in (403, 404), (method, url, response.status_code)
+            assert response.status_code < 500, (method, url, response.content)
+            assert book.b.name.encode() not in response.content, (method, url)
+            assert book.contact_b.name.encode() not in response.content, (method, url)
+        return
     client = Client()
     client.force_login(book.client_a)
-    url = route.url(book)
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         if url.startswith("/admin/"):
@@ -215,6 +250,13 @@ def test_every_page_sends_the_security_headers(route: Route, book: Book, setting
 def test_anonymous_is_sent_to_log_in(route: Route, book: Book) -> None:
     if route.name in PUBLIC:
         return
+    if route.url(book).startswith(API):
+        # The API has no log-in page: every operation answers 401, in the API's error shape.
+        for method, kwargs in _api_calls(route, book):
+            response = getattr(Client(), method)(route.url(book), **kwargs)
+            assert response.status_code == 401, (method, route.url(book))
+            assert response.json()["code"] == "unauthorized"
+        return
     response = Client().get(route.url(book))
     assert response.status_code == 302, (route.url(book), response.status_code)
     assert "login/" in response["Location"]
@@ -229,5 +271,7 @@ def test_public_views_are_exactly_the_reviewed_ones() -> None:
         match = resolver.resolve(Route(route.name, route.regex, ()).url(None))
         if getattr(match.func, "login_required", True) is False:
             open_views.add(route.name)
+    # API operations check their bearer token themselves (test_anonymous_is_sent_to_log_in).
+    open_views = {v for v in open_views if not v.startswith("api:")} | (open_views & PUBLIC)
     admin_open = {"admin:login", "admin:logout"}
     assert open_views - admin_open <= PUBLIC, open_views - PUBLIC

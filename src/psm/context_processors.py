@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("checklists:home", "Checklists"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))
+    nav.append(("webhooks:list", "Webhooks"))
     nav.append(("security:home", "Security"))
     if user.is_admin:
         nav.append(("ops:audit", "Audit"))

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "psm.paging",
     "psm.channels.telephony",
     "psm.insights",
+    # The REST API (/api/v1, README "API"); "ninja" serves its docs page's static files.
+    "ninja",
+    "psm.api",
     # Hardening and operations (README "Security" and "Operations").
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -86,6 +89,8 @@ INSTALLED_APPS = [
     "psm.ops",
     # Last, so its demo (run in this order) finds the cases, pages and engagement it reports on.
     "psm.reports",
+    # Outgoing webhooks announce every other app's events (README "Webhooks").
+    "psm.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +245,17 @@ PSM_NOTIFY_MAX_ATTEMPTS = env.integer("PSM_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 PSM_NOTIFY_BACKOFF_SECONDS = env.integer("PSM_NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
 PSM_NOTIFY_LEASE_SECONDS = env.integer("PSM_NOTIFY_LEASE_SECONDS", 300, minimum=1)
 
+# Outgoing webhooks (README "Webhooks"). Receivers on loopback, private, link-local or
+# IPv4-mapped addresses are refused unless allowed (tests, on-premise receivers).
+PSM_WEBHOOKS_ALLOW_PRIVATE = env.boolean("PSM_WEBHOOKS_ALLOW_PRIVATE", False)
+PSM_WEBHOOKS_TIMEOUT_SECONDS = env.integer("PSM_WEBHOOKS_TIMEOUT_SECONDS", 15, minimum=1)
+# Retries: exponential backoff with jitter from this base, for this many hours, then give up.
+PSM_WEBHOOKS_BACKOFF_SECONDS = env.integer("PSM_WEBHOOKS_BACKOFF_SECONDS", 30, minimum=1)
+PSM_WEBHOOKS_RETRY_HOURS = env.integer("PSM_WEBHOOKS_RETRY_HOURS", 72, minimum=1)
+PSM_WEBHOOKS_LEASE_SECONDS = env.integer("PSM_WEBHOOKS_LEASE_SECONDS", 60, minimum=1)
+# After a secret is rotated, the old one still signs (a second signature) this long.
+PSM_WEBHOOKS_ROTATION_HOURS = env.integer("PSM_WEBHOOKS_ROTATION_HOURS", 24, minimum=0)
+
 # Telephone and pager (README "Telephone and pager").
 PSM_PAGE_ACK_MINUTES = env.integer("PSM_PAGE_ACK_MINUTES", 15, minimum=1)
 PSM_PAGE_SWEEP_SECONDS = env.integer("PSM_PAGE_SWEEP_SECONDS", 15, minimum=1)
@@ -312,6 +328,13 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": ["/csp-report/"],
     }
 }
+
+# The REST API: requests per personal access token (django-ninja's throttling; "600/m",
+# "20/s", "10000/h"), counted in Django's cache (per process unless CACHES is shared).
+PSM_API_RATE = env.string("PSM_API_RATE", "600/m")
+if not _re.fullmatch(r"[1-9][0-9]*/[smhd]", PSM_API_RATE):
+    raise ImproperlyConfigured(f'PSM_API_RATE must look like "600/m" (got {PSM_API_RATE!r})')
+PSM_API_PAGE_SIZE = env.integer("PSM_API_PAGE_SIZE", 50, minimum=1)
 
 # Log-in throttling (django-axes): after PSM_LOGIN_FAILURE_LIMIT wrong passwords for one user
 # name from one address, that pair is locked for PSM_LOGIN_LOCKOUT_MINUTES (every further

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from psm import views
+from psm.api import urls as api_urls
 from psm.ops import views as ops_views
 from psm.security import views as security_views
 
@@ -43,6 +44,9 @@ urlpatterns = [
     path("", include("psm.advisories.urls")),
     # Checklists: /checklists/… and the account tab /accounts/<slug>/checklists/….
     path("", include("psm.checklists.urls")),
+    # The REST API (django-ninja) and each user's API tokens (README "API").
+    path("api/v1/", api_urls.api_urls),
+    path("profile/api-tokens/", include((api_urls.token_urls, "api-tokens"))),
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),
@@ -52,6 +56,7 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("ops/", include("psm.ops.urls")),
+    path("webhooks/", include("psm.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,6 +17,7 @@ from psm.accounts.models import Account, AccountStatus
 from psm.audit.models import record
 from psm.engagement import due
 from psm.engagement.cadence import RuleError, validate_rule
+from psm.engagement.events import TouchpointDue, touchpoint_due
 from psm.engagement.mail import send_email
 from psm.engagement.models import (
     CADENCE_OF,
@@ -280,6 +281,7 @@ def _send_reminders(now: datetime) -> int:
             if not claimed:
                 continue
             _mail_owner(state, now, overdue=False)
+            _announce_due(state, now, overdue=False)
             sent += 1
     return sent
 
@@ -301,8 +303,16 @@ def _send_overdue_notices(now: datetime) -> int:
             if not claimed:
                 continue
             _mail_owner(state, now, overdue=True)
+            _announce_due(state, now, overdue=True)
             sent += 1
     return sent
+
+
+def _announce_due(state: CadenceState, now: datetime, *, overdue: bool) -> None:
+    if state.next_due is not None:
+        touchpoint_due.send(
+            TouchpointDue(state.account_id, state.pk, state.kind, state.next_due, overdue, now)
+        )
 
 
 def _mail_owner(state: Any, now: datetime, *, overdue: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import time_machine
 
@@ -23,7 +24,7 @@ from psm.webhooks.models import Delivery
 IN_HOURS = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday 11:00 in New York
 
 
-def bodies(type_: str) -> list[dict]:
+def bodies(type_: str) -> list[dict[str, Any]]:
     return [json.loads(d.body) for d in Delivery.objects.filter(event_type=type_).order_by("pk")]
 
 
@@ -47,6 +48,7 @@ def test_page_events(book) -> None:
     page = paging.page_psm(
         book.a, priority="P1", message="Database down", contact=book.contact_a, at=IN_HOURS
     )
+    assert page.ack_deadline is not None
     assert paging.escalate(page.pk, 0, page.ack_deadline + timedelta(seconds=1))
     page.refresh_from_db()
     assert paging.acknowledge(page, book.bob, "button", page.ack_deadline)
@@ -84,6 +86,7 @@ def test_a_target_answered_late_before_the_sweep_looked_is_a_breach_too(book) ->
         None, book.a, title="Slow", text="x", contact=book.contact_a, priority="P2", at=IN_HOURS
     )
     due = case.first_response_due
+    assert due is not None
     cases.reply(book.alice, case, text="Late.", at=due + timedelta(seconds=30))
     sweep(due + timedelta(minutes=1))
     [breach] = bodies("sla.breached")

@@ -12,9 +12,14 @@ DATA_DIR ?= var
 # Tests run on every core (pytest-xdist gives each worker its own test database).
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint typecheck pytest chromium dovecot reportlibs
+.PHONY: install run test lint typecheck pytest chromium dovecot reportlibs pyc
 
-install: $(STAMP) reportlibs
+install: $(STAMP) reportlibs pyc
+
+# Byte-code compiled once here, not on every start of every command (the environment may set
+# PYTHONDONTWRITEBYTECODE, so nothing would ever cache it); only changed files are recompiled.
+pyc: $(STAMP)
+	@$(PY) -m compileall -q -j 0 src > /dev/null
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || (apt-get update && apt-get install -y python3)

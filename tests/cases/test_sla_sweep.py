@@ -12,6 +12,7 @@ from django.db.models import Max
 from psm.audit.models import AuditEntry
 from psm.cases import services, sweeps
 from psm.cases.models import Case, CaseStatus, Origin
+from psm.insights.models import AccountDay, EngineerDay
 from psm.notifications.models import Notification
 
 NY = ZoneInfo("America/New_York")
@@ -123,9 +124,13 @@ def test_a_burst_is_swept_in_chunks_each_breach_once(book, case) -> None:
     assert all(a.account_id == book.a.pk for a in breaches)
     mails = Notification.objects.filter(key__contains=":sla:first_response:breach:")
     assert mails.count() == 12 and {m.user_id for m in mails} == {book.alice.pk}
-    # The insights ledger heard of every one (a batch subscriber).
+    # The insights ledger heard of every one (a batch subscriber), and the day's figures
+    # (recomputed once for the sweep, not per chunk) count them all.
     outcomes = SlaOutcome.objects.filter(kind="first_response", met=False)
     assert outcomes.count() == 12
+    day = AccountDay.objects.get(account=book.a, day=ny(11, 9).date())
+    assert day.fr_missed == 12
+    assert EngineerDay.objects.get(engineer=book.alice, day=ny(11, 9).date()).fr_missed == 12
 
 
 def test_the_sweep_costs_the_same_queries_for_a_hundred_breaches_as_for_three(book, case) -> None:

@@ -180,6 +180,24 @@ def test_simulate_names_the_bad_field_and_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not JSON" in result.stderr
 
 
+def test_simulate_without_django_answers_as_the_django_command_does(tmp_path: Path) -> None:
+    """``psm coverage simulate FILE`` skips Django's start; ``call_command`` still works and
+    prints the same answers, and the same errors."""
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(SCENARIO))
+    out = StringIO()
+    call_command("coverage", "simulate", str(path), stdout=out)
+    fast = run_psm("coverage", "simulate", str(path))
+    assert fast.returncode == 0 and fast.stdout == out.getvalue()
+    path.write_bytes(b"\xff\xfe not text")
+    fast = run_psm("coverage", "simulate", str(path))
+    assert fast.returncode == 2 and fast.stderr == f"error: {path}: not UTF-8 text\n"
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("coverage", "simulate", str(path), stderr=err)
+    assert exit_.value.code == 2 and err.getvalue() == fast.stderr
+
+
 def test_board_lists_visible_accounts_with_cover(book: Book) -> None:
     page = login(book.alice).get("/coverage/").content.decode()
     assert "Acme" in page and "Globex" in page and "Alice Tester" in page

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from psm.lib.events import Event, listen_all
+from psm.lib.events import Event, after, coalesced, listen_all
 
 
 @pytest.fixture
@@ -78,3 +78,37 @@ def test_a_subscriber_that_raises_stops_the_batch(event: Event[int]) -> None:
     with pytest.raises(RuntimeError):
         event.send_many([1, 2])
     assert after == []
+
+
+def test_deferred_work_runs_at_once_outside_a_coalesced_block() -> None:
+    calls: list[tuple[set[int], set[str]]] = []
+    after("k", lambda a, b: calls.append((a, b)), {1}, {"x"})
+    assert calls == [({1}, {"x"})]
+
+
+def test_inside_a_coalesced_block_each_key_runs_once_with_the_union_at_the_end() -> None:
+    calls: list[tuple[str, set[int]]] = []
+    with coalesced():
+        after("a", lambda s: calls.append(("a", s)), {1, 2})
+        with coalesced():  # nested: joins the outer block
+            after("a", lambda s: calls.append(("a", s)), {3})
+        after("b", lambda s: calls.append(("b", s)), {9})
+        assert calls == []
+    assert calls == [("a", {1, 2, 3}), ("b", {9})]
+
+
+def test_a_failing_block_still_runs_its_deferred_work_and_raises_its_own_error() -> None:
+    calls: list[set[int]] = []
+
+    def broken(s: set[int]) -> None:
+        raise ValueError("also broken")
+
+    def sweep() -> None:
+        with coalesced():
+            after("done", calls.append, {1})
+            after("broken", broken, {2})
+            raise RuntimeError("chunk 2")
+
+    with pytest.raises(RuntimeError, match="chunk 2"):
+        sweep()
+    assert calls == [{1}]

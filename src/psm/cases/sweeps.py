@@ -1,8 +1,9 @@
 """The SLA sweep: warn the assignee shortly before a due time, mark and announce breaches.
 
 Set-based and bounded, so a storm of breaches (an outage, a backlog after a holiday) takes
-seconds, not minutes, and memory stays flat. For each kind of target, in chunks of ``chunk``
-cases, each chunk one transaction:
+seconds, not minutes, and memory stays flat. One read first asks which kinds have anything
+due (a quiet minute costs that one query); then for each such kind of target, in chunks of
+``chunk`` cases, each chunk one transaction:
 
 1. **claim** with one conditional UPDATE … RETURNING: the flag (``*_breached`` or
    ``*_warned``) is set only where it is still unset, the case still runs and the due time
@@ -21,6 +22,8 @@ Each kind has a partial index on its due column over exactly the cases the sweep
 (running, target not yet missed), so a sweep reads the due rows in due order from the index
 and never sorts, or even reads, the other running cases (``Case.Meta.indexes``: ``case_*_sweep``).
 A subscriber that raises rolls its chunk back, claims included: the next sweep tries again.
+Subscribers' derived work (the insights day figures) runs once at the end of the sweep
+(``psm.lib.events.coalesced``), not once per chunk.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from psm.accounts.models import Account
 from psm.audit.models import AuditEntry, entry
 from psm.cases import notify
 from psm.cases.events import SlaAlert, SlaSettled, sla_breached, sla_settled, sla_warning
 from psm.cases.models import RUNNING, Case
+from psm.lib import events
 from psm.lib.bulk import insert
 from psm.notifications import services as notifications
+from psm.team.models import User
 
 KINDS = ("first_response", "next_update", "resolution")
 CHUNK = 500
@@ -110,12 +116,21 @@ def _claim(
 
 
 def _claimed(ids: list[int]) -> list[Case]:
-    return list(
-        Case.objects.filter(pk__in=ids)
-        .select_related("account", "assignee")
-        .defer("coverage", "routing")
-        .order_by()
+    """The claimed cases without their plan snapshot and routing JSON; each account and
+    assignee read once for the chunk and shared by its cases."""
+    cases = list(Case.objects.filter(pk__in=ids).defer("coverage", "routing").order_by())
+    accounts = Account.objects.in_bulk({c.account_id for c in cases})
+    users = User.objects.in_bulk({c.assignee_id for c in cases if c.assignee_id is not None})
+    account_field, assignee_field = (
+        Case._meta.get_field("account"),
+        Case._meta.get_field("assignee"),
     )
+    for case in cases:
+        account_field.set_cached_value(case, accounts[case.account_id])
+        assignee_field.set_cached_value(
+            case, users[case.assignee_id] if case.assignee_id is not None else None
+        )
+    return cases
 
 
 def _breaches(target: Target, now: datetime, chunk: int) -> int:
@@ -165,14 +180,47 @@ def _warnings(target: Target, now: datetime, lead: timedelta, chunk: int) -> int
     return len(ids)
 
 
+def _windows(
+    target: Target, now: datetime, lead: timedelta
+) -> list[tuple[str, str, list[datetime]]]:
+    """(flag, window, instants) of the kind's breaches and warnings."""
+    return [
+        (target.breached, f'"{target.due}" <= %s', [now]),
+        (target.warned, f'"{target.due}" > %s AND "{target.due}" <= %s', [now, now + lead]),
+    ]
+
+
+def _anything_due(now: datetime, lead: timedelta) -> list[bool]:
+    """One read, outside any transaction: which of the six claims (three kinds, breach and
+    warning) would find a case. A quiet minute then costs this one query."""
+    parts, params = [], []
+    for target in TARGETS:
+        for flag, window, instants in _windows(target, now, lead):
+            parts.append(f"EXISTS ({candidates_sql(target, flag, window)})")
+            params += [*(connection.ops.adapt_datetimefield_value(t) for t in instants), 1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return [bool(v) for v in row]
+
+
 def sweep(now: datetime, *, chunk: int = CHUNK) -> dict[str, int]:
     """Mark every target missed by ``now`` and warn of those due within the lead time; safe
     to run twice, or on several machines at once. Returns what this call did."""
     lead = timedelta(minutes=settings.PSM_SLA_WARNING_MINUTES)
     counts = {"warnings": 0, "breaches": 0}
-    for target in TARGETS:
-        while (n := _breaches(target, now, chunk)) > 0:
-            counts["breaches"] += n
-        while (n := _warnings(target, now, lead, chunk)) > 0:
-            counts["warnings"] += n
+    due = iter(_anything_due(now, lead))
+    with events.coalesced():  # subscribers' derived work once per sweep, not per chunk
+        for target in TARGETS:
+            # A chunk that comes back short is the last: what is left is another sweep's.
+            if next(due):
+                while (n := _breaches(target, now, chunk)) > 0:
+                    counts["breaches"] += n
+                    if n < chunk:
+                        break
+            if next(due):
+                while (n := _warnings(target, now, lead, chunk)) > 0:
+                    counts["warnings"] += n
+                    if n < chunk:
+                        break
     return counts

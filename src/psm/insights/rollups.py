@@ -43,6 +43,7 @@ from psm.engagement.models import (
 )
 from psm.insights.models import AccountDay, EngineerDay, SlaOutcome
 from psm.lib.bulk import insert
+from psm.lib.events import after
 from psm.paging.events import PageEvent
 from psm.paging.models import Page, PageStep, StepKind
 from psm.team.models import Assignment, AssignmentRole
@@ -171,6 +172,12 @@ def on_sla_settled_many(events: Sequence[SlaSettled]) -> None:
         if outcome.engineer_id:
             engineers.add(outcome.engineer_id)
     for day, (accounts, engineers) in sorted(days.items()):
+        # Once per sweep, not per chunk (``psm.lib.events.after``); the nightly pass heals.
+        after(("insights.roll_up_day", day), _roll_up, {day}, accounts, engineers)
+
+
+def _roll_up(days: set[date], accounts: set[int], engineers: set[int]) -> None:
+    for day in sorted(days):
         roll_up_day(day, accounts=sorted(accounts), engineers=sorted(engineers))
 
 

@@ -18,11 +18,20 @@ Batches: a sweep that settles thousands of things at once sends them with ``send
 subscriber, in order, gets the whole batch: a plain subscriber is called once per payload, as
 ``send`` would; one added with ``subscribe_many`` is called once with the list, so it can
 write its rows in one statement (``send`` hands it a list of one).
+
+Derived work that a subscriber may put off — recomputing figures that a periodic task would
+also heal, such as a day's rollup — goes through ``after(key, fn, *sets)``: it runs at once,
+or, inside ``coalesced()`` (a sweep that commits many chunks), once when the block ends, with
+the union of the sets given under the same key. So a storm of 10,000 breaches in 20 chunks
+recomputes each day's figures once, not 20 times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, Generic, TypeVar
 
 P = TypeVar("P")
@@ -100,3 +109,47 @@ def listen_all(listener: Callable[[Event[Any], Any], None]) -> None:
     """Call ``listener(event, payload)`` for every event sent (after its own subscribers)."""
     if listener not in Event._everything:
         Event._everything.append(listener)
+
+
+log = logging.getLogger(__name__)
+_Work = dict[Hashable, tuple[Callable[..., None], tuple[set[Any], ...]]]
+_deferred: ContextVar[_Work | None] = ContextVar("deferred_work", default=None)
+
+
+@contextmanager
+def coalesced() -> Iterator[None]:
+    """Put off ``after`` work until the block ends, then run each key's once (also when the
+    block fails: the work recomputes from what was committed). Nested blocks join the
+    outermost."""
+    if _deferred.get() is not None:
+        yield
+        return
+    work: _Work = {}
+    token = _deferred.set(work)
+    failed = True
+    try:
+        yield
+        failed = False
+    finally:
+        _deferred.reset(token)
+        for key, (fn, sets) in work.items():
+            try:
+                fn(*sets)
+            except Exception:
+                if not failed:
+                    raise
+                log.exception("deferred work %r failed after an error", key)
+
+
+def after(key: Hashable, fn: Callable[..., None], *sets: set[Any]) -> None:
+    """``fn(*sets)`` now, or once at the end of the enclosing ``coalesced()`` block with, for
+    each position, the union of the sets given under ``key``."""
+    work = _deferred.get()
+    if work is None:
+        fn(*sets)
+        return
+    if key in work:
+        for mine, more in zip(work[key][1], sets, strict=True):
+            mine |= more
+    else:
+        work[key] = (fn, tuple(set(s) for s in sets))

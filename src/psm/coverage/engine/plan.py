@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -97,22 +98,30 @@ class PlanSpec:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    # Computed once per plan (the plan is immutable): the simulator and the case clocks ask
+    # for them once per query or case.
+    @functools.cached_property
     def priorities(self) -> tuple[str, ...]:
         """Priorities the plan knows: those with a first-response target or 7x24 cover."""
         return tuple(sorted(set(self.first_response) | self.always_covered))
 
-    def business_calendar(self) -> Calendar:
+    @functools.cached_property
+    def _business(self) -> Calendar:
         return Calendar(self.timezone, self.hours, self.holidays)
 
-    def always_calendar(self) -> Calendar:
+    @functools.cached_property
+    def _always(self) -> Calendar:
         return Calendar(self.timezone, None, self.holidays)
+
+    def business_calendar(self) -> Calendar:
+        return self._business
+
+    def always_calendar(self) -> Calendar:
+        return self._always
 
     def calendar_for(self, priority: str) -> Calendar:
         """7x24 minus holidays for an always-covered priority, else business hours."""
-        if priority in self.always_covered:
-            return self.always_calendar()
-        return self.business_calendar()
+        return self._always if priority in self.always_covered else self._business
 
     def sla_minutes(self, kind: SlaKind, priority: str) -> int | None:
         return getattr(self, kind).get(priority)  # type: ignore[no-any-return]

@@ -3,8 +3,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote, urlsplit
 
-import apprise
-
 from psm.notifications.transports.base import Transport, TransportError
 
 # Apprise schemes that speak plain HTTP(S) and accept "+Header=value" custom headers.
@@ -24,6 +22,8 @@ class AppriseTransport(Transport):
     """Pager, SMS, chat and push targets through Apprise URLs (stored encrypted)."""
 
     def send(self) -> None:
+        import apprise  # here: it loads its plugins, which every command would wait for
+
         n = self.notification
         url = n.target
         if not url:

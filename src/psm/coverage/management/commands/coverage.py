@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,8 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from psm.accounts.models import Account
 from psm.coverage.adapters import route_for
-from psm.coverage.engine.errors import SpecError
-from psm.coverage.engine.simulate import run_scenario
+from psm.coverage.engine.simulate import simulate_file
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
@@ -41,19 +39,12 @@ class Command(BaseCommand):
             self.explain(options)
 
     def simulate(self, file: str) -> None:
-        try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-        except OSError as exc:
-            self.fail(f"{file}: {exc.strerror}")
-        try:
-            scenario = json.loads(text)
-        except json.JSONDecodeError as exc:
-            self.fail(f"{file}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
-        try:
-            answers = run_scenario(scenario)
-        except SpecError as exc:
-            self.fail(str(exc))
-        self.stdout.write(json.dumps(answers))
+        # ``psm coverage simulate`` itself does not come here: ``psm.cli`` runs it without
+        # starting Django (the engine needs none). This serves ``call_command``.
+        answers, error = simulate_file(file)
+        if answers is None:
+            self.fail(error or "no answers")
+        self.stdout.write(answers)
 
     def explain(self, options: dict[str, Any]) -> None:
         account = Account.objects.filter(slug=options["account"]).first()
@@ -90,7 +81,7 @@ class Command(BaseCommand):
             )
         return parsed
 
-    def fail(self, message: str) -> Any:
+    def fail(self, message: str) -> NoReturn:
         # The simulator's contract: a clear message naming the field, exit status 2.
         self.stderr.write(f"error: {message}")
         sys.exit(2)

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from psm.accounts.models import Account
 from psm.audit.models import AuditEntry
 from psm.engagement.services import work as work_services
-from psm.testing import checklists
+from psm.testing import checklists, knowledge
 from psm.testing.book import Book, login
 from psm.testing.forms import as_post_data, post_form_of
 from psm.testing.webhooks import make_endpoint
@@ -91,6 +91,10 @@ EDIT_FORMS: dict[str, EditForm] = {
     ),
     "engagement:advocacy-item": EditForm(
         lambda b, o: o["advocacy"].get_absolute_url(), lambda b, o: [o["advocacy"]]
+    ),
+    "knowledge:edit": EditForm(
+        lambda b, o: f"/knowledge/{knowledge.filled_article(b).pk}/edit/",
+        lambda b, o: [knowledge.filled_article(b), *knowledge.filled_article(b).revisions.all()],
     ),
     "checklists:template-edit": EditForm(
         lambda b, o: f"/checklists/templates/{checklists.backup_template().pk}/edit/",

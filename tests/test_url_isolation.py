@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from psm.testing import advisories, checklists, engagement, reports, webhooks
+from psm.testing import advisories, checklists, engagement, knowledge, reports, webhooks
 from psm.testing import api as api_testing
 from psm.testing.book import Book
 from psm.testing.cases import foreign_attachment, foreign_case
@@ -112,6 +112,10 @@ FOREIGN_VALUES: dict[str, Callable[[Book], Any]] = {
     "recipient_id": lambda book: str(reports.foreign_recipient(book).pk),
     "run_id": lambda book: str(reports.foreign_run(book).pk),
     "fmt": lambda book: "pdf",
+    # Knowledge base: account B's published client article, its image, its first revision.
+    "article_id": lambda book: str(knowledge.foreign_article(book).pk),
+    "file_id": lambda book: str(knowledge.foreign_file(book).pk),
+    "number": lambda book: "1",
     # Webhooks: account B's endpoint and a delivery to it (staff only; an engineer sees the
     # endpoints of their accounts, an administrator every one).
     "endpoint_id": lambda book: str(webhooks.foreign_endpoint(book).pk),

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 ("portal:home", "Home"),
                 ("engagement:portal", "Engagement"),
                 ("advisories:portal", "Advisories"),
+                ("knowledge:portal", "Knowledge"),
                 ("checklists:portal", "Checklists"),
                 ("portal:cases", "Cases"),
                 ("reports:portal", "Reports"),
@@ -32,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav.append(("accounts:list", "Accounts"))
     nav.append(("engagement:home", "Engagement"))
     nav.append(("advisories:home", "Advisories"))
+    nav.append(("knowledge:home", "Knowledge"))
     nav.append(("checklists:home", "Checklists"))
     nav.append(("coverage:board", "Coverage"))
     nav.append(("team:people", "Team"))

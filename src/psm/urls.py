@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("psm.engagement.urls")),
     # Advisories: /advisories/… and the account tab /accounts/<slug>/advisories/….
     path("", include("psm.advisories.urls")),
+    # Knowledge base: /knowledge/… and the account tab /accounts/<slug>/knowledge/….
+    path("", include("psm.knowledge.urls")),
     # Checklists: /checklists/… and the account tab /accounts/<slug>/checklists/….
     path("", include("psm.checklists.urls")),
     # The REST API (django-ninja) and each user's API tokens (README "API").

@@ -30,6 +30,7 @@ def test_the_catalogue_holds_every_apps_sections_in_order() -> None:
         "satisfaction",
         "advisories",
         "checklists",
+        "knowledge",
         "commentary",
     ]
     assert all(s.title and s.template and s.description for s in sections.catalogue())

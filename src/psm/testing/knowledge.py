@@ -52,3 +52,22 @@ def foreign_article(book: Book) -> Article:
 
 def foreign_file(book: Book) -> ArticleFile:
     return foreign_article(book).files.get()
+
+
+def filled_article(book: Book) -> Article:
+    """An article of A with every field filled (for the edit-forms walker)."""
+    found = Article.objects.filter(account=book.a, slug="filled").first()
+    if found is not None:
+        return found
+    made = services.save_article(
+        book.alice,
+        None,
+        account=book.a,
+        title="Backup & restore — “VOB” servers",
+        body="# Steps\r\n\r\n1. Lock the VOBs\n2. Snapshot\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n",
+        tags=["backup", "clearcase", "two words"],
+        visibility=Visibility.CLIENT,
+        status=Status.PUBLISHED,
+        slug="filled",
+    )
+    return made

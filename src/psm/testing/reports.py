@@ -31,6 +31,7 @@ ALL_SECTIONS = [
     "satisfaction",
     "advisories",
     "checklists",
+    "knowledge",
     "commentary",
 ]
 

@@ -61,3 +61,23 @@
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
   document.addEventListener("htmx:load", function (event) { labelCells(event.target); });
 })();
+/* A button with data-insert puts its text into the field named by data-insert-into, at the
+   cursor (the knowledge base's "insert an article into the reply"). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-insert]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.dataset.insertInto || "");
+    if (!field) return;
+    var text = button.dataset.insert;
+    var start = field.selectionStart || 0, end = field.selectionEnd || 0;
+    var before = field.value.slice(0, start), after = field.value.slice(end);
+    var gap = before && !/\n$/.test(before) ? "\n\n" : "";
+    field.value = before + gap + text + after;
+    var at = (before + gap + text).length;
+    field.focus();
+    field.setSelectionRange(at, at);
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();

@@ -39,13 +39,15 @@ def why_refused(ip: IP) -> str | None:
     """Why a webhook may not be sent to ``ip`` (None: a public address)."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return "an IPv4-mapped address"
+    if ip.is_unspecified:
+        return "not a public address (unspecified)"
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
         return "a link-local address"
     if ip.is_private:
         return "a private address"
-    if ip.is_unspecified or ip.is_multicast or ip.is_reserved or not ip.is_global:
+    if ip.is_multicast or ip.is_reserved or not ip.is_global:
         return "not a public address"
     return None
 

@@ -78,7 +78,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     page.get_by_role("link", name="Knowledge", exact=True).click()
     expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
     expect(page.get_by_role("link", name="VOB backup procedure")).to_be_visible()
-    screenshot(page, "50-knowledge")
+    screenshot(page, "60-knowledge")
     assert_accessible(page)
 
     # Write a draft for Acme.
@@ -114,7 +114,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     expect(page.get_by_text("Saved as revision 2.")).to_be_visible()
     expect(page.get_by_text("Clients read this in their portal")).to_be_visible()
     assert page.evaluate("document.querySelector('.kb-body img').naturalWidth") == 1
-    screenshot(page, "51-knowledge-article")
+    screenshot(page, "61-knowledge-article")
     assert_accessible(page)
 
     # Compare the two revisions.
@@ -123,7 +123,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     expect(page.locator(".kb-del", has_text="Build logs rotate **weekly**.")).to_be_visible()
     expect(page.locator(".kb-add", has_text="Build logs rotate **daily**")).to_be_visible()
     expect(page.locator(".kb-add", has_text="Status: published")).to_be_visible()
-    screenshot(page, "52-knowledge-revisions")
+    screenshot(page, "62-knowledge-revisions")
     assert_accessible(page)
 
     # Search, as one types; odd input is just words.
@@ -133,7 +133,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     expect(
         page.locator("#kb-results").get_by_role("link", name="Rotating the build logs")
     ).to_be_visible()
-    screenshot(page, "53-knowledge-search")
+    screenshot(page, "63-knowledge-search")
     page.get_by_label("Search", exact=True).fill('"foo AND')
     expect(page.get_by_text("Nothing matches")).to_be_visible()
 
@@ -179,7 +179,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     expect(page.get_by_role("heading", name="Builds")).to_be_visible()
     expect(page.get_by_role("link", name="Backup job runbook (internal)")).to_have_count(0)
     expect(page.get_by_role("link", name="ClearCase 11 upgrade plan")).to_have_count(0)
-    screenshot(page, "54-portal-knowledge")
+    screenshot(page, "64-portal-knowledge")
     assert_accessible(page)
     page.get_by_label("Search", exact=True).fill("rotate")
     expect(page.locator("#kb-results mark").first).to_be_visible()
@@ -193,7 +193,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     assert answer.revision == 2
     page.get_by_role("button", name="Yes, it helped").click()
     expect(page.get_by_text("You answered yes")).to_be_visible()
-    screenshot(page, "55-portal-knowledge-article")
+    screenshot(page, "65-portal-knowledge-article")
     assert_accessible(page)
     with page.expect_download() as client_download:
         page.goto("/knowledge/portal/")
@@ -205,5 +205,5 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     phone.goto(article.get_portal_url())
     expect(phone.get_by_role("heading", name="Did this help?")).to_be_visible()
     fits_a_phone(phone)
-    screenshot(phone, "56-portal-knowledge-phone")
+    screenshot(phone, "66-portal-knowledge-phone")
     assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED

@@ -164,3 +164,13 @@ def test_the_account_tab_and_home_show_history_and_due_dates(book):
     assert "History of runs" in tab and "Completed" in tab and "Passed" in tab
     assert client.get("/checklists/").status_code == 200
     assert client.get(checklist.get_absolute_url()).status_code == 200
+
+
+def test_account_360_and_the_portal_home_carry_a_checklists_card(book):
+    checklist = checklist_for(book.a, book.alice)
+    passed_run(checklist, book.alice, stop=RunStatus.AWAITING_CLIENT)
+    staff = login(book.alice).get(book.a.get_absolute_url()).content.decode()
+    assert 'id="chk-h"' in staff and checklist.get_absolute_url() in staff
+    home = login(book.client_a).get("/portal/").content.decode()
+    assert "1 to sign" in home and "your PSM signed off, please review and sign" in home
+    assert "Globex" not in home

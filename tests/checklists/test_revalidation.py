@@ -148,3 +148,19 @@ def test_the_timeline_shows_runs_and_the_revalidation_date(book):
     assert "Checklist signed off by the client: Backup procedure validation" in titles
     assert all(e.url.startswith("/checklists/portal/") for e in client)
     assert timeline.gather(book.b, since, until, only=["checklists"]) == []
+
+
+def test_the_substitutes_handover_brief_lists_the_overdue_revalidation(book):
+    from psm.engagement.services.handover import brief_content
+    from psm.team import services as team_services
+
+    with time_machine.travel(T0, tick=False):
+        checklist_for(book.a, book.alice, rrule=MONTHLY)
+    now = datetime(2026, 2, 3, 15, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        absence = team_services.start_absence(
+            None, book.alice, now, now + timedelta(days=5), substitute=book.bob
+        )
+        content = brief_content(book.a, absence, "handover", now)
+    row = next(r for r in content["cadences_due"] if r["kind"].startswith("Re-validate"))
+    assert row["overdue"] is True and row["next_due"].startswith("2026-02-01T14:00")

@@ -367,7 +367,14 @@ def step_record(
     if request.htmx:
         step = next(s for s in _steps(run) if s.pk == step.pk)
         context = _step_context(step, None if saved else form)
-        context["saved"] = saved
+        run.refresh_from_db()
+        # The sign-off card follows the steps (what is left to check), swapped out of band.
+        context |= {
+            "saved": saved,
+            "oob_sign_off": True,
+            "problems": services.problems(run),
+            "counts": run.counts(),
+        }
         return render(request, "checklists/_step.html", context)
     if not saved:
         for field_errors in form.errors.values():

@@ -8,6 +8,7 @@ from typing import Any
 
 from psm.accounts.models import Account
 from psm.checklists import services
+from psm.checklists.demo import BACKUP_STEPS
 from psm.checklists.models import (
     AccountChecklist,
     ChecklistRun,
@@ -16,33 +17,8 @@ from psm.checklists.models import (
     RunStatus,
     StepResult,
 )
-from psm.checklists.services import NewFile, StepSpec
+from psm.checklists.services import NewFile
 from psm.testing.book import Book
-
-BACKUP_STEPS = [
-    StepSpec(
-        "Confirm last night's backup completed",
-        "Open the backup console and find last night's job for every VOB server.",
-        "Every job finished without errors.",
-        evidence_required=True,
-    ),
-    StepSpec(
-        "Restore a sample VOB to the test server",
-        "Restore one VOB from last night's backup to the test server.",
-        "The restore finishes and the VOB mounts.",
-        evidence_required=True,
-    ),
-    StepSpec(
-        "Check the restored VOB",
-        "Run cleartool checkvob on the restored VOB.",
-        "No errors reported.",
-    ),
-    StepSpec(
-        "Off-site copy",
-        "Confirm the weekly copy reached the off-site store.",
-        "The copy is listed with this week's date.",
-    ),
-]
 
 
 def backup_template(name: str = "Backup procedure validation") -> ChecklistTemplate:

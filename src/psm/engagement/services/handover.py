@@ -17,6 +17,7 @@ from django.utils import timezone
 from psm.accounts.models import Account
 from psm.audit.models import record
 from psm.cases.models import Case
+from psm.engagement.due import due_things
 from psm.engagement.mail import send_email
 from psm.engagement.models import (
     OPEN_ADVOCACY,
@@ -150,14 +151,24 @@ def brief_content(account: Account, absence: Absence, kind: str, now: datetime) 
             }
             for tp in touchpoints.order_by("starts_at")
         ],
-        "cadences_due": [
-            {
-                "kind": state.get_kind_display(),
-                "next_due": _iso(state.next_due),
-                "overdue": state.overdue,
-            }
-            for state in due.order_by("next_due")
-        ],
+        "cadences_due": sorted(
+            [
+                {
+                    "kind": state.get_kind_display(),
+                    "next_due": _iso(state.next_due),
+                    "overdue": state.overdue,
+                }
+                for state in due.order_by("next_due")
+            ]
+            # What apps above register as due (checklist re-validations), by their title.
+            + [
+                {"kind": thing.title, "next_due": _iso(thing.due), "overdue": thing.overdue}
+                for thing in due_things(
+                    account=account, within=max(absence.end - now, timedelta(0)), now=now
+                )
+            ],
+            key=lambda row: row["next_due"] or "",
+        ),
         "work_items": [
             {
                 "title": w.title,

@@ -112,9 +112,9 @@ def measure(events: int) -> dict[str, Any]:
         written = time.perf_counter() - started
         load_before = load()
         wall = time.perf_counter()
-        command = "worker --batch --no-startup-delay --no-reload --interval 0".split()
+        command = ["worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0"]
         worker = subprocess.run(
-            [sys.executable, "-m", "psm.cli", *command],  # fmt: skip
+            [sys.executable, "-m", "psm.cli", *command],
             env=dict(os.environ),
             capture_output=True,
             text=True,

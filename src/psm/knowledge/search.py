@@ -171,7 +171,9 @@ def _sqlite(articles: QuerySet[Article], text: str, limit: int, offset: int) -> 
     if query is None:
         return Results(text, [], 0)
     scope_sql, scope_params = articles.values("pk").query.sql_with_params()
-    where = f"{TABLE} MATCH %s AND rowid IN ({scope_sql})"
+    # "+rowid": the scope filters the matches; a bare "rowid IN" would make FTS5 run the
+    # match once per article in scope (40 s instead of 0.2 s at 20,000 articles).
+    where = f"{TABLE} MATCH %s AND +rowid IN ({scope_sql})"
     params = [query, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)

@@ -34,8 +34,8 @@ PUBLIC = {
     # Paging: the acknowledgement link in a page message is its own credential (signed,
     # one engineer and one page, expires); the API authenticates with a bearer key.
     "paging:ack-link",
-    "paging:api-page",
-    "paging:api-acknowledge",
+    "paging-api:page",
+    "paging-api:acknowledge",
     # Telephony webhooks: the provider calls them; X-Twilio-Signature is the credential.
     "telephony:voice",
     "telephony:voice-route",

@@ -49,6 +49,7 @@ urlpatterns = [
     # The REST API (django-ninja) and each user's API tokens (README "API").
     path("api/v1/", api_urls.api_urls),
     path("profile/api-tokens/", include((api_urls.token_urls, "api-tokens"))),
+    path("paging/api/", api_urls.legacy_urls),
     path("paging/", include("psm.paging.urls")),
     path("telephony/", include("psm.channels.telephony.urls")),
     path("", include("psm.insights.urls")),

@@ -121,7 +121,7 @@ def test_an_expired_link_is_refused(book, frozen) -> None:
 def test_the_api_acknowledges_with_a_bearer_key(book, frozen) -> None:
     page = services.page_psm(book.a, contact=book.contact_a)
     _, key = ApiKey.issue(book.bob, "phone app")
-    url = reverse("paging:api-acknowledge", args=[page.pk])
+    url = f"/paging/api/pages/{page.pk}/acknowledge/"
     assert Client().post(url).status_code == 401
     assert Client().post(url, HTTP_AUTHORIZATION="Bearer nope").status_code == 401
     response = Client().post(url, HTTP_AUTHORIZATION=f"Bearer {key}")
@@ -130,14 +130,12 @@ def test_the_api_acknowledges_with_a_bearer_key(book, frozen) -> None:
     assert body["acknowledged_by"] == "bob"
     assert body["ack_via"] == "api"
     assert body["acknowledged_now"] is True
-    status = Client().get(
-        reverse("paging:api-page", args=[page.pk]), HTTP_AUTHORIZATION=f"Bearer {key}"
-    )
+    status = Client().get(f"/paging/api/pages/{page.pk}/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert json.loads(status.content)["status"] == "acknowledged"
 
 
 def test_the_api_does_not_reach_other_accounts(book, frozen) -> None:
     page = services.page_psm(book.b, contact=book.contact_b)
     _, key = ApiKey.issue(book.dana, "dana")
-    url = reverse("paging:api-acknowledge", args=[page.pk])
+    url = f"/paging/api/pages/{page.pk}/acknowledge/"
     assert Client().post(url, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 404

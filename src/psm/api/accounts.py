@@ -14,6 +14,7 @@ from psm.accounts.scoping import visible_accounts
 from psm.api.auth import user
 from psm.api.errors import ApiError, errors
 from psm.api.pagination import MAX_LIMIT, Order, paginate
+from psm.api.types import Slug, Text
 
 router = Router(tags=["accounts"])
 
@@ -39,16 +40,16 @@ class AccountList(Schema):
 
 
 class ListParams(Schema):
-    cursor: str | None = Field(None, description="From a next link; leave out for page 1")
+    cursor: Text | None = Field(None, description="From a next link; leave out for page 1")
     limit: int | None = Field(None, ge=1, le=MAX_LIMIT, description="Rows per page (50)")
 
 
 class AccountFilters(ListParams):
-    q: str | None = Field(None, max_length=100, description="Part of the name or slug")
-    status: str | None = Field(None, max_length=20, description="e.g. active")
+    q: Text | None = Field(None, max_length=100, description="Part of the name or slug")
+    status: Text | None = Field(None, max_length=20, description="e.g. active")
 
 
-def account_for(request: HttpRequest, slug: str) -> Account:
+def account_for(request: HttpRequest, slug: Slug) -> Account:
     """The account if the caller may see it, else 404 (never 403: nothing leaks)."""
     account = (
         visible_accounts(user(request))
@@ -77,7 +78,7 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> dict[
 
 
 @router.get("/accounts/{slug}", response={200: AccountOut, **errors(404)}, summary="An account")
-def get_account(request: HttpRequest, slug: str) -> Account:
+def get_account(request: HttpRequest, slug: Slug) -> Account:
     return account_for(request, slug)
 
 
@@ -101,7 +102,7 @@ class SiteList(Schema):
     response={200: SiteList, **errors(404, 422)},
     summary="An account's sites",
 )
-def list_sites(request: HttpRequest, slug: str, params: Query[ListParams]) -> dict[str, Any]:
+def list_sites(request: HttpRequest, slug: Slug, params: Query[ListParams]) -> dict[str, Any]:
     account = account_for(request, slug)
     rows: QuerySet[Site] = Site.objects.filter(account=account)
     return paginate(request, rows, Order(("id",)), cursor=params.cursor, limit=params.limit)
@@ -145,7 +146,7 @@ class ContactFilters(ListParams):
     summary="An account's contacts",
 )
 def list_contacts(
-    request: HttpRequest, slug: str, filters: Query[ContactFilters]
+    request: HttpRequest, slug: Slug, filters: Query[ContactFilters]
 ) -> dict[str, Any]:
     account = account_for(request, slug)
     emails = ContactEmail.objects.order_by("-is_primary", "id")
@@ -187,7 +188,7 @@ class InstallList(Schema):
 
 
 class InstallFilters(ListParams):
-    product: str | None = Field(None, max_length=120, description="A product's slug")
+    product: Text | None = Field(None, max_length=120, description="A product's slug")
 
 
 @router.get(
@@ -196,7 +197,7 @@ class InstallFilters(ListParams):
     summary="An account's installed products",
 )
 def list_installs(
-    request: HttpRequest, slug: str, filters: Query[InstallFilters]
+    request: HttpRequest, slug: Slug, filters: Query[InstallFilters]
 ) -> dict[str, Any]:
     account = account_for(request, slug)
     rows = InstalledProduct.objects.filter(account=account).select_related("product")

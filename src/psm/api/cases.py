@@ -17,6 +17,7 @@ from psm.api.accounts import ListParams, account_for
 from psm.api.auth import WRITE, user
 from psm.api.errors import ApiError, errors
 from psm.api.pagination import Order, paginate
+from psm.api.types import Id, Reference, Text, When
 from psm.cases import services
 from psm.cases.models import (
     ACTIVE,
@@ -95,17 +96,17 @@ class CaseList(Schema):
 
 
 class CaseFilters(ListParams):
-    account: str | None = Field(None, max_length=40, description="An account's slug")
+    account: Text | None = Field(None, max_length=40, description="An account's slug")
     status: Literal[StatusName, "active", "all"] = Field(
         "active", description="One status, active (the default: not resolved or closed) or all"
     )
     priority: PriorityName | None = None
-    assignee: str | None = Field(None, max_length=150, description="A username")
+    assignee: Text | None = Field(None, max_length=150, description="A username")
     breached: bool | None = Field(None, description="Only cases that missed a target (true)")
-    q: str | None = Field(None, max_length=100, description="Part of the reference or title")
-    opened_after: datetime | None = None
-    opened_before: datetime | None = None
-    updated_since: datetime | None = Field(None, description="For syncing: with sort=updated")
+    q: Text | None = Field(None, max_length=100, description="Part of the reference or title")
+    opened_after: When | None = None
+    opened_before: When | None = None
+    updated_since: When | None = Field(None, description="For syncing: with sort=updated")
     sort: Literal["-opened", "opened", "updated"] = Field(
         "-opened", description="Newest first (default), oldest first, or by last change"
     )
@@ -127,7 +128,7 @@ def client_contact(u: User) -> Contact:
     return contact
 
 
-def case_for(request: HttpRequest, reference: str) -> Case:
+def case_for(request: HttpRequest, reference: Reference) -> Case:
     case = visible_cases(request).filter(reference=reference.upper()).first()
     if case is None:
         raise ApiError(404, f"No case {reference!r}.")
@@ -163,7 +164,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 
 
 @router.get("/cases/{reference}", response={200: CaseOut, **errors(404)}, summary="A case")
-def get_case(request: HttpRequest, reference: str) -> Case:
+def get_case(request: HttpRequest, reference: Reference) -> Case:
     return case_for(request, reference)
 
 
@@ -220,7 +221,7 @@ class MessageList(Schema):
 
 
 class MessageFilters(ListParams):
-    since: datetime | None = Field(None, description="Only messages from this time on")
+    since: When | None = Field(None, description="Only messages from this time on")
 
 
 def messages_of(request: HttpRequest, case: Case) -> QuerySet[Message]:
@@ -240,10 +241,39 @@ def messages_of(request: HttpRequest, case: Case) -> QuerySet[Message]:
     summary="A case's messages (a client's token: without internal notes)",
 )
 def list_messages(
-    request: HttpRequest, reference: str, filters: Query[MessageFilters]
+    request: HttpRequest, reference: Reference, filters: Query[MessageFilters]
 ) -> dict[str, Any]:
     case = case_for(request, reference)
     rows = messages_of(request, case)
+    if filters.since:
+        rows = rows.filter(created_at__gte=filters.since)
+    order = Order(("created_at", "id"))
+    return paginate(request, rows, order, cursor=filters.cursor, limit=filters.limit)
+
+
+class AllMessageFilters(MessageFilters):
+    account: Text | None = Field(None, max_length=40, description="An account's slug")
+    direction: Literal["in", "out"] | None = Field(None, description="in: from the client")
+
+
+@router.get(
+    "/messages",
+    response={200: MessageList, **errors(422)},
+    tags=["messages"],
+    summary="Messages of every case the token sees, oldest first (for syncing: since=…)",
+)
+def list_all_messages(request: HttpRequest, filters: Query[AllMessageFilters]) -> dict[str, Any]:
+    rows = (
+        scope(Message.objects.all(), user(request), "case__account")
+        .select_related("author_user", "case")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    if user(request).is_client:
+        rows = rows.filter(is_internal=False)
+    if filters.account:
+        rows = rows.filter(case__account__slug=filters.account)
+    if filters.direction:
+        rows = rows.filter(direction=filters.direction)
     if filters.since:
         rows = rows.filter(created_at__gte=filters.since)
     order = Order(("created_at", "id"))
@@ -260,20 +290,20 @@ def staff_only(request: HttpRequest, what: str) -> User:
     return u
 
 
-def _refuse(field: str, message: str) -> ApiError:
+def refuse(field: str, message: str) -> ApiError:
     return ApiError(422, f"{field}: {message}", [{"loc": ["body", field], "msg": message}])
 
 
 class CaseIn(Schema):
-    account: str | None = Field(
+    account: Text | None = Field(
         None, max_length=40, description="The account's slug (a client's token: its own)"
     )
-    title: str = Field(min_length=1, max_length=300)
-    text: str = Field("", max_length=100_000, description="The description")
+    title: Text = Field(min_length=1, max_length=300)
+    text: Text = Field("", max_length=100_000, description="The description")
     priority: PriorityName | None = Field(None, description="Default: the contact's or P3")
-    contact: int | None = Field(None, description="Who reported it (a client's token: them)")
-    site: int | None = None
-    installed_product: int | None = None
+    contact: Id | None = Field(None, description="Who reported it (a client's token: them)")
+    site: Id | None = None
+    installed_product: Id | None = None
     acknowledge: bool = Field(True, description="E-mail the contact who has it and by when")
 
 
@@ -292,11 +322,11 @@ def create_case(request: HttpRequest, data: CaseIn) -> Status[Any]:
         if data.account and data.account != account.slug:
             raise ApiError(404, f"No account {data.account!r}.")
         if data.contact not in (None, contact.pk):
-            raise _refuse("contact", "a client opens cases as themselves")
+            raise refuse("contact", "a client opens cases as themselves")
         origin = Origin.PORTAL
     else:
         if not data.account:
-            raise _refuse("account", "give the account's slug")
+            raise refuse("account", "give the account's slug")
         account = account_for(request, data.account)
         origin = Origin.STAFF
         if data.contact is not None:
@@ -304,19 +334,19 @@ def create_case(request: HttpRequest, data: CaseIn) -> Status[Any]:
                 pk=data.contact, account=account, is_active=True
             ).first()
             if contact is None:
-                raise _refuse("contact", "no active contact of this account by that id")
+                raise refuse("contact", "no active contact of this account by that id")
     site = None
     if data.site is not None:
         site = Site.objects.filter(pk=data.site, account=account).first()
         if site is None:
-            raise _refuse("site", "no site of this account by that id")
+            raise refuse("site", "no site of this account by that id")
     install = None
     if data.installed_product is not None:
         install = InstalledProduct.objects.filter(
             pk=data.installed_product, account=account
         ).first()
         if install is None:
-            raise _refuse("installed_product", "no installed product of this account by that id")
+            raise refuse("installed_product", "no installed product of this account by that id")
     priority = data.priority or (contact.default_priority if contact else None)
     case = services.open_case(
         u,
@@ -336,8 +366,8 @@ def create_case(request: HttpRequest, data: CaseIn) -> Status[Any]:
 class CaseUpdate(Schema):
     status: StatusName | None = None
     priority: PriorityName | None = None
-    priority_reason: str = Field("", max_length=500, description="Why (an internal note)")
-    assignee: str | None = Field(None, max_length=150, description="A username; null: nobody")
+    priority_reason: Text = Field("", max_length=500, description="Why (an internal note)")
+    assignee: Text | None = Field(None, max_length=150, description="A username; null: nobody")
 
 
 @router.patch(
@@ -346,7 +376,7 @@ class CaseUpdate(Schema):
     auth=WRITE,
     summary="Change status, priority or assignee (staff)",
 )
-def update_case(request: HttpRequest, reference: str, data: CaseUpdate) -> Case:
+def update_case(request: HttpRequest, reference: Reference, data: CaseUpdate) -> Case:
     case = case_for(request, reference)
     u = staff_only(request, "change a case's status, priority or assignee")
     given = data.model_fields_set
@@ -356,7 +386,7 @@ def update_case(request: HttpRequest, reference: str, data: CaseUpdate) -> Case:
             username=data.assignee, is_active=True, role__in=STAFF_ROLES
         ).first()
         if engineer is None:
-            raise _refuse("assignee", "no active engineer, manager or admin by that username")
+            raise refuse("assignee", "no active engineer, manager or admin by that username")
     with transaction.atomic():
         if data.priority is not None:
             services.change_priority(u, case, data.priority, data.priority_reason)
@@ -368,7 +398,7 @@ def update_case(request: HttpRequest, reference: str, data: CaseUpdate) -> Case:
 
 
 class ReplyIn(Schema):
-    text: str = Field(min_length=1, max_length=100_000)
+    text: Text = Field(min_length=1, max_length=100_000)
     status: StatusName | None = Field(None, description="Staff: the status to set with the reply")
 
 
@@ -378,7 +408,7 @@ class ReplyIn(Schema):
     auth=WRITE,
     summary="Reply (staff: to the client, by e-mail; a client: to their PSM)",
 )
-def reply(request: HttpRequest, reference: str, data: ReplyIn) -> Status[Any]:
+def reply(request: HttpRequest, reference: Reference, data: ReplyIn) -> Status[Any]:
     case = case_for(request, reference)
     return Status(201, _reply(request, case, data.text, data.status, []))
 
@@ -393,7 +423,7 @@ def _reply(
     u = user(request)
     if u.is_client:
         if status is not None:
-            raise _refuse("status", "a client's reply cannot set the status")
+            raise refuse("status", "a client's reply cannot set the status")
         if case.status == CaseStatus.CLOSED:
             raise ApiError(422, f"{case.reference} is closed; open a new case.")
         message = services.add_message(
@@ -410,7 +440,7 @@ def _reply(
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=100_000)
+    text: Text = Field(min_length=1, max_length=100_000)
 
 
 @router.post(
@@ -419,7 +449,7 @@ class NoteIn(Schema):
     auth=WRITE,
     summary="An internal note (staff; never shown to the client)",
 )
-def add_note(request: HttpRequest, reference: str, data: NoteIn) -> Status[Any]:
+def add_note(request: HttpRequest, reference: Reference, data: NoteIn) -> Status[Any]:
     case = case_for(request, reference)
     u = staff_only(request, "write internal notes")
     message = services.add_note(u, case, data.text)
@@ -434,18 +464,18 @@ def add_note(request: HttpRequest, reference: str, data: NoteIn) -> Status[Any]:
 )
 def attach(
     request: HttpRequest,
-    reference: str,
+    reference: Reference,
     text: Form[str],
     files: File[list[UploadedFile]],
 ) -> Status[Any]:
     case = case_for(request, reference)
     if not text.strip():
-        raise _refuse("text", "say something about the files")
+        raise refuse("text", "say something about the files")
     limit = upload_limit()
     attachments = []
     for f in files:
         if f.size is not None and f.size > limit:
-            raise _refuse(
+            raise refuse(
                 "files", f"{f.name} is {megabytes(f.size)}; the limit is {megabytes(limit)}"
             )
         attachments.append(
@@ -469,7 +499,7 @@ def attach(
     },
     summary="Download an attached file",
 )
-def download(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
+def download(request: HttpRequest, reference: Reference, attachment_id: Id) -> HttpResponseBase:
     case = case_for(request, reference)
     item = (
         Attachment.objects.filter(pk=attachment_id, message__case=case)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from psm.api import accounts, cases, errors
+from psm.api import accounts, cases, engagement, errors, paging, proactive
 from psm.api.auth import READ, TokenThrottle
 
 DESCRIPTION = """
@@ -38,3 +38,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", accounts.router)
 api.add_router("", cases.router)
+api.add_router("", paging.router)
+api.add_router("", engagement.router)
+api.add_router("", proactive.router)

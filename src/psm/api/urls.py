@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from psm.api import views
 from psm.api.main import api
+from psm.api.paging import legacy
 
 
 def _open(patterns: list[Any]) -> list[Any]:
@@ -23,6 +24,11 @@ def _open(patterns: list[Any]) -> list[Any]:
 
 api_patterns, api_app, api_namespace = api.urls
 api_urls = (_open(list(api_patterns)), api_app, api_namespace)
+# /paging/api/pages/<id>/ and …/acknowledge/: the paging app's first API, now served here.
+legacy_patterns, legacy_app, legacy_namespace = legacy.urls
+# (without ninja's root view: /paging/api/ itself was never an endpoint)
+legacy_patterns = [p for p in legacy_patterns if getattr(p, "name", "") != "api-root"]
+legacy_urls = (_open(legacy_patterns), legacy_app, legacy_namespace)
 
 token_urls = [
     path("", views.tokens, name="tokens"),

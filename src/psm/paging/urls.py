@@ -9,6 +9,4 @@ urlpatterns = [
     path("<int:page_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:page_id>/resolve/", views.resolve, name="resolve"),
     path("ack/<str:token>/", views.ack_link, name="ack-link"),
-    path("api/pages/<int:page_id>/", views.api_page, name="api-page"),
-    path("api/pages/<int:page_id>/acknowledge/", views.api_acknowledge, name="api-acknowledge"),
 ]

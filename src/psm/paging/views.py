@@ -1,5 +1,6 @@
 """Pages in the product: the client's "page my PSM" button and live status, the engineer's
-acknowledge button, the signed link in the message, and a small JSON API."""
+acknowledge button and the signed link in the message. The JSON API is psm.api (/api/v1/pages;
+the old /paging/api/pages/… paths are served there too)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from psm.accounts.models import Contact
-from psm.accounts.scoping import scope, visible_accounts
+from psm.accounts.scoping import client_contact, scope
 from psm.lib.htmx import HtmxRequest
 from psm.notifications.models import Notification
 from psm.paging import notify, services
-from psm.paging.api import page_json
 from psm.paging.forms import PageForm
-from psm.paging.models import AckVia, ApiKey, Page, PageSource
+from psm.paging.models import AckVia, Page, PageSource
 from psm.paging.queries import pages_waiting_for
 from psm.team.access import acting_user, staff_only
 from psm.team.models import User
@@ -31,17 +29,6 @@ from psm.team.models import User
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5
-
-
-def _contact(user: Any) -> Contact:
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
 
 
 def _visible_page(user: Any, page_id: int) -> Page:
@@ -61,7 +48,7 @@ def home(request: HtmxRequest) -> HttpResponse:
     them and recent pages on the accounts they see."""
     user = acting_user(request)
     if user.is_client:
-        contact = _contact(user)
+        contact = client_contact(user)
         form = PageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             page = services.page_psm(
@@ -168,58 +155,3 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "paging/ack_link.html", {"problem": "forbidden"}, status=403)
     context = {"page": page, "engineer": user, "done": done, "token": token}
     return render(request, "paging/ack_link.html", context, status=200)
-
-
-# -- JSON API (bearer key) ------------------------------------------------------------------
-
-
-def _api_user(request: HttpRequest) -> User | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key:
-        return None
-    row = (
-        ApiKey.objects.filter(key_hash=ApiKey.digest(key.strip()), revoked_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
-    if row is None or not row.user.is_active:
-        return None
-    ApiKey.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return row.user
-
-
-def _api_error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-@login_not_required
-@csrf_exempt
-@require_http_methods(["GET"])
-def api_page(request: HttpRequest, page_id: int) -> JsonResponse:
-    user = _api_user(request)
-    if user is None:
-        return _api_error(401, "give a paging API key: Authorization: Bearer <key>")
-    page = scope(Page.objects.all(), user).filter(pk=page_id).first()
-    if page is None:
-        return _api_error(404, "no such page")
-    return JsonResponse(page_json(page))
-
-
-@login_not_required
-@csrf_exempt
-@require_http_methods(["POST"])
-def api_acknowledge(request: HttpRequest, page_id: int) -> JsonResponse:
-    user = _api_user(request)
-    if user is None:
-        return _api_error(401, "give a paging API key: Authorization: Bearer <key>")
-    page = scope(Page.objects.all(), user).filter(pk=page_id).first()
-    if page is None:
-        return _api_error(404, "no such page")
-    try:
-        done = services.acknowledge(page, user, AckVia.API)
-    except PermissionDenied as exc:
-        return _api_error(403, str(exc))
-    body = page_json(page)
-    body["acknowledged_now"] = done
-    return JsonResponse(body, status=200, json_dumps_params={"indent": None})

@@ -223,7 +223,10 @@ def test_the_sweep_reads_its_due_rows_from_its_own_partial_index(book, case) -> 
             sql = sweeps.candidates_sql(target, flag, window)
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
-                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    # A tiny table: make the planner show whether an ordered index scan
+                    # exists (with sorting discouraged, a plan that still sorts has none).
+                    for knob in ("seqscan", "bitmapscan", "sort"):
+                        cursor.execute(f"SET LOCAL enable_{knob} = off")
                     cursor.execute(f"EXPLAIN {sql}", [*params, 500])
                 else:
                     cursor.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 500])

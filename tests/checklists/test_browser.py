@@ -122,3 +122,20 @@ def test_a_psm_runs_and_signs_off_a_checklist_and_the_client_signs_in_the_portal
     expect(page.get_by_role("heading", name="History of runs")).to_be_visible()
     screenshot(page, "57-checklists-account")
     assert_accessible(page)
+
+    # Every staff page of checklists fits a phone.
+    phone = browser(PHONE).new_page()
+    log_in(phone, "engineer", "demo")
+    checklist = AccountChecklist.objects.get(account__slug="acme")
+    for path in (
+        "/checklists/",
+        checklist.template.get_absolute_url(),
+        "/accounts/acme/checklists/",
+        checklist.get_absolute_url(),
+        run.get_absolute_url(),
+    ):
+        phone.goto(path)
+        expect(phone.locator("h1")).to_be_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    screenshot(phone, "58-checklists-run-phone")

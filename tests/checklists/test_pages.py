@@ -174,3 +174,35 @@ def test_account_360_and_the_portal_home_carry_a_checklists_card(book):
     home = login(book.client_a).get("/portal/").content.decode()
     assert "1 to sign" in home and "your PSM signed off, please review and sign" in home
     assert "Globex" not in home
+
+
+def test_bad_input_gets_a_clear_answer_never_a_500(book):
+    checklist = checklist_for(book.a, book.alice)
+    run = passed_run(checklist, book.alice, stop=RunStatus.IN_PROGRESS)
+    step = run.steps.first()
+    staff = login(book.alice)
+    assert staff.get("/checklists/templates/999999/").status_code == 404
+    bogus = staff.post(
+        f"{run.get_absolute_url()}steps/{step.pk}/",
+        {f"s{step.pk}-result": "maybe", f"s{step.pk}-notes": "\x00"},
+        follow=True,
+    )
+    assert bogus.status_code == 200 and "Select a valid choice" in bogus.content.decode()
+    early = staff.post(run.get_absolute_url() + "sign-off/", {"summary": "x"}, follow=True)
+    assert "has no result yet" in early.content.decode()
+    bad_rule = staff.post(
+        checklist.get_absolute_url() + "edit/",
+        {"rrule": "FREQ=WEEKLY;COUNT=3", "remind_days": "14", "is_active": "on"},
+    )
+    assert bad_rule.status_code == 200 and "remove COUNT" in bad_rule.content.decode()
+    again = staff.post(checklist.get_absolute_url() + "start/", follow=True)
+    assert "already under way" in again.content.decode()
+    # The client: a run not handed over yet, then one already signed.
+    client = login(book.client_a)
+    assert client.post(run.get_portal_url(), {"action": "sign"}).status_code == 404
+    services.cancel_run(book.alice, run)
+    done = passed_run(checklist, book.alice)
+    page = client.post(done.get_portal_url(), {"action": "sign", "comment": "again"})
+    assert page.status_code == 200 and "not waiting for your sign-off" in page.content.decode()
+    back = client.post(done.get_portal_url(), {"action": "return", "comment": ""})
+    assert back.status_code == 200

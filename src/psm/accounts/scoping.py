@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from psm.accounts.models import Account
+from psm.accounts.models import Account, Contact
 from psm.team.models import Absence, Assignment, Role, User
 
 M = TypeVar("M", bound=Model)
@@ -50,3 +51,21 @@ def get_visible_account(user: User | object, slug: str) -> Account:
         return visible_accounts(user).distinct().get(slug=slug)
     except Account.DoesNotExist:
         raise Http404("No such account") from None
+
+
+def client_contact(user: User | object) -> Contact:
+    """A client's own contact record, on an account they may still see.
+
+    Every portal page (and every app's portal view) starts here; no record means the
+    client's portal access was revoked or never granted, which the client is told.
+    """
+    contact = (
+        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
+        .select_related("account__service_plan", "site")
+        .first()
+        if isinstance(user, User)
+        else None
+    )
+    if contact is None:
+        raise PermissionDenied("Your portal access is not active; ask your PSM.")
+    return contact

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Account, Contact
-from psm.accounts.scoping import get_visible_account, visible_accounts
+from psm.accounts.scoping import client_contact, get_visible_account, visible_accounts
 from psm.checklists import services
 from psm.checklists.due import due_checklists
 from psm.checklists.forms import (
@@ -477,15 +477,8 @@ def evidence_remove(
 
 
 def _contact(request: HttpRequest) -> Contact:
-    user = acting_user(request)
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
+    """The signed-in client's own contact (one place decides: ``scoping.client_contact``)."""
+    return client_contact(acting_user(request))
 
 
 def _portal_run(contact: Contact, run_id: int) -> ChecklistRun:

@@ -16,8 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from psm.accounts.models import Contact
-from psm.accounts.scoping import scope, visible_accounts
+from psm.accounts.scoping import client_contact, scope
 from psm.lib.htmx import HtmxRequest
 from psm.notifications.models import Notification
 from psm.paging import notify, services
@@ -30,17 +29,6 @@ from psm.team.models import User
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5
-
-
-def _contact(user: Any) -> Contact:
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
 
 
 def _visible_page(user: Any, page_id: int) -> Page:
@@ -60,7 +48,7 @@ def home(request: HtmxRequest) -> HttpResponse:
     them and recent pages on the accounts they see."""
     user = acting_user(request)
     if user.is_client:
-        contact = _contact(user)
+        contact = client_contact(user)
         form = PageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             page = services.page_psm(

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from psm.accounts.models import Contact
-from psm.accounts.scoping import visible_accounts
+from psm.accounts.scoping import client_contact
 from psm.team.models import User
 
 
@@ -14,11 +14,4 @@ def portal_contact(request: HttpRequest) -> Contact:
     user = request.user
     if not isinstance(user, User):
         raise PermissionDenied("Log in to use the portal.")
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account__service_plan", "site")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
+    return client_contact(user)

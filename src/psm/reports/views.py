@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from psm.accounts.models import Account, Contact
-from psm.accounts.scoping import get_visible_account, visible_accounts
+from psm.accounts.models import Account
+from psm.accounts.scoping import client_contact, get_visible_account
 from psm.reports import services
 from psm.reports.forms import DefinitionForm, ReleaseForm
 from psm.reports.models import ReportDefinition, ReportRecipient, ReportRun, RunStatus
@@ -33,15 +33,7 @@ FILES = {
 
 def _client_account(request: HttpRequest) -> Account:
     """The signed-in client's own account, through ``visible_accounts``."""
-    user = acting_user(request)
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact.account
+    return client_contact(acting_user(request)).account
 
 
 def _definition(account: Account, definition_id: int) -> ReportDefinition:

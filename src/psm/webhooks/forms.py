@@ -66,8 +66,12 @@ class EndpointForm(forms.Form):
 
 class DeliveryFilter(forms.Form):
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *DeliveryStatus.choices], required=False
+        choices=[("", "Any status"), *DeliveryStatus.choices],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Status"}),
     )
     event = forms.ChoiceField(
-        choices=[("", "Any event"), *((name, name) for name in EVENTS)], required=False
+        choices=[("", "Any event"), *((name, name) for name in EVENTS)],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Event"}),
     )

@@ -134,8 +134,9 @@ class Delivery(models.Model):
             )
             == 1
         )
-        if won:
-            self.refresh_from_db()
+        if won:  # the attempt count is the database's (another worker may have tried too)
+            self.attempts = Delivery.objects.values_list("attempts", flat=True).get(pk=self.pk)
+            self.status, self.claimed_until = DeliveryStatus.SENDING, until
         return won
 
 

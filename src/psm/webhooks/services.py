@@ -410,7 +410,7 @@ def deliver(delivery: Delivery) -> bool:
         )
     finished = timezone.now()
     error = "" if outcome.ok else _error_for(outcome)
-    Attempt.objects.create(
+    attempt = Attempt(
         delivery=delivery,
         at=started,
         duration_ms=outcome.duration_ms,
@@ -420,21 +420,25 @@ def deliver(delivery: Delivery) -> bool:
         address=address,
     )
     if outcome.ok:
-        mine.update(
-            status=DeliveryStatus.DELIVERED,
-            delivered_at=finished,
-            claimed_until=None,
-            last_status_code=outcome.status_code,
-            last_error="",
-        )
-        if endpoint.failing_since is not None:
-            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+        with transaction.atomic():
+            attempt.save()
+            mine.update(
+                status=DeliveryStatus.DELIVERED,
+                delivered_at=finished,
+                claimed_until=None,
+                last_status_code=outcome.status_code,
+                last_error="",
+            )
+            if endpoint.failing_since is not None:
+                Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         return True
+    attempt.save()
     log.warning(
         "webhook %s to %s attempt %s: %s", delivery.msg_id, endpoint.url, delivery.attempts, error
     )
+    # The attempt's start, as its log entry: "failing since" compares with the log below.
     Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
-        failing_since=finished
+        failing_since=started
     )
     failed = {"last_status_code": outcome.status_code, "last_error": error, "claimed_until": None}
     if outcome.status_code == 410:

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Contact
-from psm.accounts.scoping import visible_accounts
+from psm.accounts.scoping import client_contact
 from psm.advisories import queries, services
 from psm.advisories.forms import InstallStateForm
 from psm.advisories.models import AccountAdvisory, ItemState, Match
@@ -29,17 +29,7 @@ ACK_MESSAGES = {
 
 
 def _contact(request: HttpRequest) -> Contact:
-    from django.core.exceptions import PermissionDenied
-
-    user = acting_user(request)
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
+    return client_contact(acting_user(request))
 
 
 def _delivered(contact: Contact) -> object:

@@ -170,3 +170,11 @@ def test_the_account_tab_lists_its_articles(book: Book) -> None:
     page = login(book.alice).get("/accounts/acme/knowledge/").content.decode()
     assert "Acme only" in page and "Everyone" not in page
     assert "Download the intranet bundle" in page
+
+
+def test_account_360_has_a_knowledge_card(book: Book) -> None:
+    article(book.a, "Acme only")
+    article(book.a, "Internal", visibility=Visibility.INTERNAL)
+    page = login(book.alice).get("/accounts/acme/").content.decode()
+    card = page.split('id="kb-card-h"')[1]
+    assert "Acme only" in card and "2 articles of this account; 1 published" in card

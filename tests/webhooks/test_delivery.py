@@ -236,3 +236,19 @@ def test_a_test_event_reaches_one_endpoint(book, receiver) -> None:
     [request] = receiver.requests
     assert request.path == "/one" and request.id == delivery.msg_id
     assert request.json["type"] == "webhook.test"
+
+
+def test_retention_prunes_old_finished_deliveries_and_keeps_waiting_ones(book, receiver) -> None:
+    from psm.ops.retention import prune_webhook_deliveries
+
+    make_endpoint(receiver.url(), events=["case.created"])
+    receiver.answers.append(500)
+    open_case(book, "Waits")
+    open_case(book, "Delivered")
+    services.deliver_due()
+    later = timezone.now() + timedelta(days=31)
+    assert prune_webhook_deliveries(later, dry_run=True).rows == 1
+    pruned = prune_webhook_deliveries(later)
+    assert (pruned.kind, pruned.keep_days, pruned.rows) == ("webhook deliveries", 30, 1)
+    assert [d.status for d in Delivery.objects.all()] == [DeliveryStatus.PENDING]
+    assert Attempt.objects.count() == 1  # the waiting one's log stays with it

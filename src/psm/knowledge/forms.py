@@ -71,7 +71,8 @@ class NewArticleForm(ArticleForm):
 
 class FileForm(forms.Form):
     file = forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"data-max-bytes": str(MAX_FILE_BYTES)})
+        label="Image or file to add",
+        widget=forms.ClearableFileInput(attrs={"data-max-bytes": str(MAX_FILE_BYTES)}),
     )
 
 

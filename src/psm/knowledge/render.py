@@ -151,7 +151,8 @@ SPACES = re.compile(r"\s+")
 
 def plain_text(markdown: str) -> str:
     """The words of an article as a reader sees them (search and snippets read this)."""
-    rendered = render(markdown).html
+    # Images as images (their tags go below, alt text and all): no "[image: …]" words.
+    rendered = render(markdown, Links(file=lambda name: name)).html
     text = nh3.clean(
         re.sub(r"<(/?(p|h\d|li|tr|pre|blockquote|br)\b)", r" <\1", rendered), tags=set()
     )

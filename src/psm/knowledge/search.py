@@ -176,13 +176,24 @@ def _sqlite(articles: QuerySet[Article], text: str, limit: int, offset: int) -> 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
         total = int(cursor.fetchone()[0])
+        # Ranked ids first; the snippets only for the page shown (snippet() is the costly part).
         cursor.execute(
-            f"SELECT rowid, bm25({TABLE}, 10.0, 4.0, 1.0) AS score, "
-            f"highlight({TABLE}, 0, %s, %s), snippet({TABLE}, 2, %s, %s, '…', 24) "
-            f"FROM {TABLE} WHERE {where} ORDER BY score, rowid LIMIT %s OFFSET %s",
-            [START, STOP, START, STOP, *params, limit, offset],
+            f"SELECT rowid, bm25({TABLE}, 10.0, 4.0, 1.0) AS score FROM {TABLE} "
+            f"WHERE {where} ORDER BY score, rowid LIMIT %s OFFSET %s",
+            [*params, limit, offset],
         )
-        rows = cursor.fetchall()
+        ranked = cursor.fetchall()
+        marks: dict[int, tuple[str, str]] = {}
+        if ranked:
+            ids = [r[0] for r in ranked]
+            cursor.execute(
+                f"SELECT rowid, highlight({TABLE}, 0, %s, %s), "
+                f"snippet({TABLE}, 2, %s, %s, '…', 24) FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                [START, STOP, START, STOP, query, *ids],
+            )
+            marks = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+        rows = [(pk, score, *marks.get(pk, ("", ""))) for pk, score in ranked]
     found = Article.objects.select_related("account").in_bulk([r[0] for r in rows])
     hits = [
         Hit(found[pk], -float(score), marked(title), marked(snippet))

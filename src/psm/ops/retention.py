@@ -5,7 +5,9 @@
 - task results, ``PSM_RETAIN_TASKS_DAYS`` (7): finished background tasks, scheduler slots;
 - notifications, ``PSM_RETAIN_NOTIFICATIONS_DAYS`` (180): sent or failed outbox rows;
 - log-in records, ``PSM_RETAIN_LOGIN_ATTEMPTS_DAYS`` (90): django-axes attempts and logs,
-  password-reset requests, heartbeats of hosts gone.
+  password-reset requests, heartbeats of hosts gone;
+- webhook deliveries, ``PSM_RETAIN_WEBHOOKS_DAYS`` (30): delivered or failed ones, with
+  their attempts (the delivery log); waiting ones stay.
 
 0 keeps a kind for ever. Cases, their messages and attachments, the audit log and
 everything a person entered are never pruned here (``psm privacy erase`` anonymises a
@@ -33,6 +35,7 @@ from psm.channels.email.models import FINAL, InboundMessage
 from psm.notifications.models import Notification
 from psm.notifications.models import Status as NotificationStatus
 from psm.security.models import PasswordResetRequest
+from psm.webhooks.models import Delivery, DeliveryStatus
 
 BATCH = 1000
 
@@ -125,7 +128,21 @@ def _delete(queryset: models.QuerySet[Any], dry_run: bool) -> int:
         if not ids:
             return deleted
         with transaction.atomic():
-            deleted += model._default_manager.filter(pk__in=ids).delete()[0]
+            # The kind's own rows (what a dry run counts), not the rows deleted with them.
+            by_model = model._default_manager.filter(pk__in=ids).delete()[1]
+            deleted += by_model.get(model._meta.label, 0)
+
+
+def prune_webhook_deliveries(now: datetime, dry_run: bool = False) -> Pruned:
+    days = settings.PSM_RETAIN_WEBHOOKS_DAYS
+    if not days:
+        return Pruned("webhook deliveries", 0, 0)
+    cutoff = now - timedelta(days=days)
+    done = Delivery.objects.filter(
+        Q(status=DeliveryStatus.DELIVERED, delivered_at__lt=cutoff)
+        | Q(status=DeliveryStatus.FAILED, created_at__lt=cutoff, retry_until__lt=cutoff)
+    )
+    return Pruned("webhook deliveries", days, _delete(done, dry_run))
 
 
 PRUNERS: list[Callable[[datetime, bool], Pruned]] = [
@@ -133,4 +150,5 @@ PRUNERS: list[Callable[[datetime, bool], Pruned]] = [
     prune_tasks,
     prune_notifications,
     prune_login_records,
+    prune_webhook_deliveries,
 ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from psm.accounts.models import Contact
-from psm.accounts.scoping import visible_accounts
+from psm.accounts.scoping import client_contact
 from psm.knowledge import search, services
 from psm.knowledge.bundle import UNTAGGED
 from psm.knowledge.forms import FeedbackForm
@@ -31,15 +31,7 @@ PAGE = 20
 
 
 def _contact(request: HttpRequest) -> Contact:
-    user = acting_user(request)
-    contact = (
-        Contact.objects.filter(user=user, is_active=True, account__in=visible_accounts(user))
-        .select_related("account")
-        .first()
-    )
-    if contact is None:
-        raise PermissionDenied("Your portal access is not active; ask your PSM.")
-    return contact
+    return client_contact(acting_user(request))
 
 
 def _article(request: HttpRequest, article_id: int) -> tuple[Contact, Article]:

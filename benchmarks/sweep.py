@@ -289,15 +289,17 @@ def measure(
     out: dict[str, Any] = {"label": label, "load_before": load()}
     # Catch up once (the book's first sweep sees the warnings of the next 30 minutes).
     sweep(now)
-    times, queries, handled = [], [], []
+    times, cpus, queries, handled = [], [], [], []
     for k in range(1, steady + 1):
-        wall, _cpu, n, counts = timed(lambda k=k: sweep(now + dt.timedelta(minutes=k)))
+        wall, cpu, n, counts = timed(lambda k=k: sweep(now + dt.timedelta(minutes=k)))
         times.append(wall)
+        cpus.append(cpu)
         queries.append(n)
         handled.append(counts["breaches"] + counts["warnings"])
     times.sort()
     out["steady_median_ms"] = statistics.median(times) * 1000
     out["steady_p95_ms"] = times[max(0, int(len(times) * 0.95) - 1)] * 1000
+    out["steady_cpu_ms"] = statistics.median(cpus) * 1000
     out["steady_queries"] = statistics.median(queries)
     out["steady_handled"] = statistics.mean(handled)
     out["load_steady"] = load()
@@ -392,7 +394,8 @@ def table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"Date: {when}; book: {args.cases:,} running cases, {args.accounts} accounts, "
         f"{args.engineers} engineers; burst: {args.burst:,} first responses due at once",
         "",
-        "| database | sweep | steady: median / p95 | queries | burst: wall (CPU) | queries "
+        "| database | sweep | steady: wall median / p95 (CPU median) | queries | burst: wall (CPU) "
+        "| queries "
         "| breaches | load average (1/5/15 min) before → after |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -400,6 +403,7 @@ def table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         lines.append(
             f"| {r['database']} | {r['label']} "
             f"| {r['steady_median_ms']:.1f} / {r['steady_p95_ms']:.1f} ms "
+            f"({r['steady_cpu_ms']:.1f} ms) "
             f"| {r['steady_queries']:.0f} "
             f"| **{r['burst_s']:.2f} s** ({r['burst_cpu_s']:.2f} s) | {r['burst_queries']:,} "
             f"| {r['burst_breaches']:,} | {r['load_before']} → {r['load_burst']} |"

@@ -48,7 +48,11 @@ class Order:
             )
             step &= Q(**{f"{name}__{op}": values[i]})
             condition |= step
-        return condition
+        # The same bound on the first field alone, which an index on the sort fields can seek
+        # to (the OR above is only a filter: a deep page read and threw away 500,000 rows).
+        first = self.fields[0]
+        bound = "lte" if first.startswith("-") else "gte"
+        return Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
 
 
 def _bad_cursor() -> ApiError:

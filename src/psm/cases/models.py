@@ -157,6 +157,8 @@ class Case(models.Model):
             models.Index(fields=["priority", "next_due", "id"], name="case_priority_due"),
             # Case list, newest first.
             models.Index(fields=["opened_at", "id"], name="case_opened"),
+            # The API's sync order (sort=updated, updated_since=…): by last change.
+            models.Index(fields=["updated_at", "id"], name="case_updated"),
             # Overview "last contact": the latest update per account, one probe each.
             models.Index(fields=["account", "last_update_at"], name="case_last_update"),
             # Overview "open cases by priority" and each engineer's load, index-only.

@@ -116,9 +116,13 @@ def _claim(
 
 
 def _claimed(ids: list[int]) -> list[Case]:
-    """The claimed cases without their plan snapshot and routing JSON; each account and
-    assignee read once for the chunk and shared by its cases."""
-    cases = list(Case.objects.filter(pk__in=ids).defer("coverage", "routing").order_by())
+    """The claimed cases without their plan snapshot and routing JSON. A few (a usual minute)
+    come with their account and assignee in one query; a big chunk reads each account and
+    assignee once and shares them among its cases (a join would build them once per case)."""
+    cases_qs = Case.objects.filter(pk__in=ids).defer("coverage", "routing").order_by()
+    if len(ids) <= 50:
+        return list(cases_qs.select_related("account", "assignee"))
+    cases = list(cases_qs)
     accounts = Account.objects.in_bulk({c.account_id for c in cases})
     users = User.objects.in_bulk({c.assignee_id for c in cases if c.assignee_id is not None})
     account_field, assignee_field = (

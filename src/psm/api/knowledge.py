@@ -87,7 +87,7 @@ class SearchResults(Schema):
 
 
 class SearchParams(Schema):
-    q: Text = Field(..., min_length=1, max_length=200, description="Words, \"a phrase\", -not")
+    q: Text = Field(..., min_length=1, max_length=200, description='Words, "a phrase", -not')
     limit: int = Field(20, ge=1, le=SEARCH_LIMIT)
 
 

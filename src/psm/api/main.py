@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from psm.api import accounts, cases, engagement, errors, paging, proactive
+from psm.api import accounts, cases, engagement, errors, knowledge, paging, proactive
 from psm.api.auth import READ, TokenThrottle
 
 DESCRIPTION = """
@@ -41,3 +41,4 @@ api.add_router("", cases.router)
 api.add_router("", paging.router)
 api.add_router("", engagement.router)
 api.add_router("", proactive.router)
+api.add_router("", knowledge.router)

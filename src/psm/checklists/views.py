@@ -39,6 +39,7 @@ from psm.checklists.models import (
     RunStep,
 )
 from psm.engagement.cadence import rule_in_words
+from psm.lib.forms import add_service_errors
 from psm.lib.htmx import HtmxRequest
 from psm.team.access import acting_user, clients_only, staff_only
 
@@ -98,11 +99,7 @@ def _template_form(request: HttpRequest, template: ChecklistTemplate | None) -> 
         try:
             saved = services.save_template(acting_user(request), form.instance, steps_from(formset))
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Template “{saved.name}” saved.")
             return redirect(saved)
@@ -207,11 +204,7 @@ def checklist_add(request: HttpRequest, slug: str) -> HttpResponse:
                 remind_days=data["remind_days"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"“{checklist.title}” is now kept for {account.name}.")
             return redirect(checklist)
@@ -359,11 +352,7 @@ def step_record(
             )
             saved = True
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
     if request.htmx:
         step = next(s for s in _steps(run) if s.pk == step.pk)
         context = _step_context(step, None if saved else form)

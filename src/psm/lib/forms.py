@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 MAX_FILES = 10
@@ -78,3 +79,13 @@ class MultipleFileField(forms.FileField):
                     f"{megabytes(limit)} a file. Send a link to it instead."
                 )
         return files
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: each field's errors beside the field (a field
+    the form lacks: at the top), a plain refusal at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -30,6 +30,7 @@ from psm.testing.browser import (
     browser,
     log_in,
     screenshot,
+    wait_for_scripts,
 )
 from psm.testing.knowledge import PNG
 
@@ -128,6 +129,8 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
 
     # Search, as one types; odd input is just words.
     page.get_by_role("link", name="Knowledge", exact=True).click()
+    expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
+    wait_for_scripts(page)
     page.get_by_label("Search", exact=True).fill("rotate daily")
     expect(page.locator("#kb-results mark").first).to_be_visible()
     expect(
@@ -181,6 +184,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     expect(page.get_by_role("link", name="ClearCase 11 upgrade plan")).to_have_count(0)
     screenshot(page, "64-portal-knowledge")
     assert_accessible(page)
+    wait_for_scripts(page)
     page.get_by_label("Search", exact=True).fill("rotate")
     expect(page.locator("#kb-results mark").first).to_be_visible()
     page.locator("#kb-results").get_by_role("link", name="Rotating the build logs").click()

@@ -28,6 +28,7 @@ from psm.testing.browser import (
     browser,
     log_in,
     screenshot,
+    wait_for_scripts,
 )
 
 __all__ = ["browser"]
@@ -98,6 +99,7 @@ def test_define_preview_and_receive_a_report(browser: OpenBrowser, demo: None, s
 
     # The client defines their own weekly report, with someone outside for the PSM to approve.
     page.get_by_role("link", name="New report").click()
+    wait_for_scripts(page)  # the live preview is htmx's
     page.get_by_label("Name", exact=True).fill("Weekly urgent cases")
     page.get_by_label("Period", exact=True).select_option("week")
     page.get_by_role("checkbox", name="Cases opened and closed").uncheck()

@@ -63,6 +63,7 @@ def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
                 )
                 # Generous: the suite shares two cores; a wait ends as soon as it is met.
                 context.set_default_timeout(30_000)
+                expect.set_options(timeout=15_000)
                 contexts.append(context)
                 return context
 
@@ -83,6 +84,14 @@ def log_in(page: Page, username: str, password: str = "password") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    wait_for_scripts(page)
+
+
+def wait_for_scripts(page: Page) -> None:
+    """Wait for the deferred scripts (htmx, app.js) of the page now shown. Call it once the new
+    page is seen (its heading visible): typing into a live search before htmx has bound it
+    fires nothing, which is a race a person never runs but a test does on a busy machine."""
+    page.wait_for_load_state("load")
 
 
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:

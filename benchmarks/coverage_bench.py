@@ -188,6 +188,14 @@ def side_by_side(
     }
 
 
+def loaded_or_quiet() -> str:
+    """Say how busy the machine was, from the 1-minute load against the cores."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load < cores:
+        return "quiet: fewer runnable processes than cores"
+    return f"loaded: about {load / cores:.0f} runnable processes per core"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 queries instead of 1,000,000")
@@ -270,7 +278,7 @@ def main() -> int:
         f"{sbs['disagree']:,} disagree |",
         "",
         f"Load average (1/5/15 min) before the side-by-side run {load_before}, after "
-        f"{load_after}; the machine is shared with other sessions and was loaded.",
+        f"{load_after} on {os.cpu_count()} cores ({loaded_or_quiet()}).",
         "",
         f"Targets: ≥ 500,000 due computations/s on one core — "
         f"{'met' if ops >= 500_000 else 'NOT met'}; ≥ 30× `businesstimedelta` — "

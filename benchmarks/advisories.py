@@ -308,7 +308,6 @@ def main() -> int:
     from psm.advisories.rules import naive_all_pairs
     from psm.notifications.models import Notification
 
-    cat = matching.Catalog.load()
     if args.reuse and Advisory.objects.count() >= args.advisories:
         book_s = 0.0
         catalog = [
@@ -323,6 +322,7 @@ def main() -> int:
         span = Advisory.objects.aggregate(first=Min("imported_at"), last=Max("imported_at"))
         import_s = (span["last"] - span["first"]).total_seconds()
         documents = [b""] * args.advisories + documents
+        cat = matching.Catalog.load()
     else:
         t0 = time.perf_counter()
         catalog = generate_book(args, rng)
@@ -332,6 +332,7 @@ def main() -> int:
             for n in range(args.advisories + args.publish)
         ]
         sizes = [len(d) for d in documents]
+        cat = matching.Catalog.load()  # after the book: the products advisories resolve to
 
         # 2. Import rate through the real path.
         t0 = time.perf_counter()
@@ -340,6 +341,8 @@ def main() -> int:
             assert report.imported == 1, report.rejected
         import_s = time.perf_counter() - t0
     stored = Match.objects.count()
+    if not stored:
+        sys.exit("no advisory matched an install: the book and the documents do not meet")
     items = AccountAdvisory.objects.count()
     mails = Notification.objects.count()
 

@@ -167,7 +167,7 @@ def main() -> int:
     args_text = " ".join(sys.argv[1:])
     lines = [
         f"Command: `.venv/bin/python benchmarks/simulate_bench.py {args_text}`".rstrip() + "  ",
-        f"Machine: {machine()} (shared with other sessions: loaded)  ",
+        f"Machine: {machine()} (the load average is printed beside each figure)  ",
         f"Date: {when}; {args.queries:,} `due` queries, one plan (New York, Mon–Fri 08–17, "
         f"US holidays as dates), whole commands, alternately",
         "",

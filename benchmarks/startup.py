@@ -118,7 +118,7 @@ def main() -> int:
     lines = [
         f"Command: `.venv/bin/python benchmarks/startup.py {' '.join(sys.argv[1:])}`".rstrip()
         + "  ",
-        f"Machine: {machine()} (shared with other sessions: loaded)  ",
+        f"Machine: {machine()} (the load average is printed beside each figure)  ",
         f"Date: {when}; {args.runs} runs of each, as fresh processes",
         "",
         "| command | code | wall: median (min) | CPU: median (min) | load average before |",

@@ -382,7 +382,7 @@ def table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Command: `.venv/bin/python benchmarks/sweep.py {' '.join(sys.argv[1:])}`".rstrip() + "  ",
-        f"Machine: {machine()} (shared with other sessions: loaded)  ",
+        f"Machine: {machine()} (the load average is printed beside each figure)  ",
         f"Date: {when}; book: {args.cases:,} running cases, {args.accounts} accounts, "
         f"{args.engineers} engineers; burst: {args.burst:,} first responses due at once",
         "",

@@ -167,6 +167,13 @@ class Case(models.Model):
                 condition=models.Q(status__in=ACTIVE),
                 name="case_active_by_account",
             ),
+            # Each engineer's open cases (the dashboard's and the overview's workload): one
+            # short index-only probe per engineer, where the index above is read whole each.
+            models.Index(
+                fields=["assignee", "id"],
+                condition=models.Q(status__in=ACTIVE),
+                name="case_active_by_assignee",
+            ),
             # The SLA sweep (``psm.cases.sweeps``): per kind of target, the running cases
             # that can still miss it, by due time; the sweep's queries repeat the condition.
             models.Index(

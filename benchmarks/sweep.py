@@ -207,7 +207,7 @@ def reset() -> None:
 
     from psm.audit.models import AuditEntry
     from psm.cases.models import Case
-    from psm.insights.models import AccountDay, EngineerDay, SlaOutcome
+    from psm.insights.models import AccountDay, BookDay, EngineerDay, SlaOutcome
     from psm.notifications.models import Notification
 
     now = base_instant()
@@ -226,6 +226,7 @@ def reset() -> None:
         Notification.objects.all().delete()
         SlaOutcome.objects.all().delete()
         AccountDay.objects.all().delete()
+        BookDay.objects.all().delete()
         EngineerDay.objects.all().delete()
         DBTaskResult.objects.all().delete()
     if connection.vendor == "postgresql":

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from psm.accounts.models import Account
 from psm.cases import services as cases
 from psm.cases import sweeps
 from psm.cases.models import Case
-from psm.insights import rollups, services
-from psm.insights.models import AccountDay, EngineerDay, HealthSnapshot, SlaOutcome
+from psm.insights import dashboard, rollups, services
+from psm.insights.models import AccountDay, BookDay, EngineerDay, HealthSnapshot, SlaOutcome
 from psm.insights.tasks import nightly
 from psm.notifications.models import Notification
 from psm.paging import services as paging
@@ -109,9 +110,36 @@ def test_rebuild_fills_the_ledger_from_existing_cases(book: Book) -> None:
         cases.reply(book.alice, case, text="Done", at=NOW + timedelta(minutes=5))
     SlaOutcome.objects.all().delete()
     AccountDay.objects.all().delete()
+    BookDay.objects.all().delete()
     rollups.rebuild(date(2026, 3, 9), date(2026, 3, 11), now=NOW)
     assert SlaOutcome.objects.get(case=case).met
     assert AccountDay.objects.get(account=book.a, day=date(2026, 3, 10)).fr_met == 1
+    assert BookDay.objects.get(day=date(2026, 3, 10)).fr_met == 1
+
+
+def test_the_book_day_is_the_sum_of_its_account_days_and_feeds_the_whole_book_dashboard(
+    book: Book,
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        kept = open_acme(book)
+        cases.reply(book.alice, kept, text="Looking", at=NOW + timedelta(minutes=5))
+        missed = cases.open_case(
+            None, book.b, title="Slow", text="x", contact=book.contact_b, at=NOW
+        )
+    assert missed.first_response_due is not None
+    sweeps.sweep(missed.first_response_due + timedelta(minutes=1))
+    for day in AccountDay.objects.values_list("day", flat=True).distinct():
+        accounts = AccountDay.objects.filter(day=day)
+        book_day = BookDay.objects.get(day=day)
+        for counter in rollups.COUNTERS:
+            assert getattr(book_day, counter) == sum(getattr(a, counter) for a in accounts)
+    every = list(Account.objects.values_list("pk", flat=True))
+    later = NOW + timedelta(days=1)
+    assert dashboard.sla_weeks(None, later) == dashboard.sla_weeks(every, later)
+    assert dashboard.sla_weeks(None, later)[-1].total == 2  # one met, one missed
+    # Recomputed, not added to: a second roll-up of the day changes nothing.
+    rollups.roll_up_day(NOW.date(), now=later)
+    assert dashboard.sla_weeks(None, later)[-1].met == 1
 
 
 def test_a_drop_into_a_worse_band_alerts_the_psm_and_manager_once(book: Book) -> None:

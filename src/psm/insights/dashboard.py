@@ -3,7 +3,7 @@ accounts the manager sees (a grouped query each, whatever the size of the book).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +15,7 @@ from django.urls import reverse
 from psm.accounts.models import Account
 from psm.accounts.scoping import visible_accounts
 from psm.insights.health.scoring import BAND_LABELS, BAND_RANK, BANDS, NO_DATA
-from psm.insights.models import AccountDay, HealthSnapshot
+from psm.insights.models import AccountDay, BookDay, HealthSnapshot
 
 BAND_COLOURS = {"healthy": "#1d7a46", "watch": "#b86e00", "at_risk": "#b3261e", NO_DATA: "#8a94a6"}
 SLA_COLUMNS = ("fr_met", "fr_missed", "nu_met", "nu_missed", "res_met", "res_missed")
@@ -156,12 +156,16 @@ def sla_weeks(accounts: Visible, now: datetime, weeks: int = 12) -> list[SlaWeek
     """SLA attainment per week (Monday to Sunday, UTC) for the last ``weeks`` weeks."""
     this_week = now.date() - timedelta(days=now.date().weekday())
     first = this_week - timedelta(weeks=weeks - 1)
-    rows = (
-        _visible(AccountDay.objects.filter(day__gte=first), accounts)
-        .values("day")
-        .annotate(**{c: Sum(c) for c in SLA_COLUMNS})
-        .order_by()
-    )
+    rows: Iterable[dict[str, Any]]
+    if accounts is None:  # the whole book: its own row a day
+        rows = BookDay.objects.filter(day__gte=first).values("day", *SLA_COLUMNS)
+    else:
+        rows = (
+            AccountDay.objects.filter(day__gte=first, account_id__in=accounts)
+            .values("day")
+            .annotate(**{c: Sum(c) for c in SLA_COLUMNS})
+            .order_by()
+        )
     met = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     total = dict.fromkeys(met, 0)
     for row in rows:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from psm.accounts.models import Account
@@ -41,7 +42,7 @@ from psm.engagement.models import (
     Touchpoint,
     TouchpointStatus,
 )
-from psm.insights.models import AccountDay, EngineerDay, SlaOutcome
+from psm.insights.models import AccountDay, BookDay, EngineerDay, SlaOutcome
 from psm.lib.bulk import insert
 from psm.lib.events import after
 from psm.paging.events import PageEvent
@@ -403,7 +404,21 @@ def roll_up_day(
             unique_fields=["engineer", "day"],
             update_fields=[*COUNTERS, "fr_seconds", "cover_cases", "computed_at"],
         )
+    if account_rows:
+        roll_up_book_day(day, now)
     return len(account_rows), len(engineer_rows)
+
+
+def roll_up_book_day(day: date, now: datetime) -> None:
+    """The book's row of ``day``: the sum of the day's account rows. Its row is locked before
+    summing, so of two roll-ups of one day the second sums after the first has committed."""
+    with transaction.atomic():
+        BookDay.objects.bulk_create([BookDay(day=day, computed_at=now)], ignore_conflicts=True)
+        BookDay.objects.select_for_update().filter(day=day).values_list("pk").get()
+        sums = AccountDay.objects.filter(day=day).aggregate(**{c: Sum(c) for c in COUNTERS})
+        BookDay.objects.filter(day=day).update(
+            computed_at=now, **{c: value or 0 for c, value in sums.items()}
+        )
 
 
 def _chunks(rows: list[Any], size: int = 500) -> Iterator[list[Any]]:

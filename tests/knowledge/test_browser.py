@@ -28,6 +28,7 @@ from psm.testing.browser import (
     OpenBrowser,
     assert_accessible,
     browser,
+    image_width,
     log_in,
     screenshot,
     wait_for_scripts,
@@ -63,7 +64,7 @@ def open_bundle_page(browser: OpenBrowser, url: str) -> list[str]:
     )
     page.get_by_role("link", name="Rotating the build logs").first.click()
     expect(page.get_by_role("heading", name="Rotating the build logs")).to_be_visible()
-    assert page.evaluate("document.querySelector('article img').naturalWidth") == 1
+    assert image_width(page, "article img") == 1
     page.get_by_role("link", name="the backup").click()
     expect(page.get_by_role("heading", name="VOB backup procedure")).to_be_visible()
     page.close()
@@ -114,7 +115,7 @@ def test_a_psm_writes_publishes_versions_searches_and_exports_and_a_client_reads
     page.get_by_role("button", name="Save a new revision").click()
     expect(page.get_by_text("Saved as revision 2.")).to_be_visible()
     expect(page.get_by_text("Clients read this in their portal")).to_be_visible()
-    assert page.evaluate("document.querySelector('.kb-body img').naturalWidth") == 1
+    assert image_width(page, ".kb-body img") == 1
     screenshot(page, "61-knowledge-article")
     assert_accessible(page)
 

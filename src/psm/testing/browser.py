@@ -94,6 +94,19 @@ def wait_for_scripts(page: Page) -> None:
     page.wait_for_load_state("load")
 
 
+def image_width(page: Page, selector: str) -> int:
+    """The natural width of the first image matching ``selector`` once the browser has finished
+    with it (0 if it failed to load): an image laid out is not yet an image loaded."""
+    page.wait_for_function(
+        "selector => { const i = document.querySelector(selector); return i && i.complete; }",
+        arg=selector,
+    )
+    width: int = page.evaluate(
+        "selector => document.querySelector(selector).naturalWidth", selector
+    )
+    return width
+
+
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     """Save the page as ``docs/screenshots/<name>.png`` (shown in the README's tour)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -161,7 +161,7 @@ def sla_weeks(accounts: Visible, now: datetime, weeks: int = 12) -> list[SlaWeek
         rows = BookDay.objects.filter(day__gte=first).values("day", *SLA_COLUMNS)
     else:
         rows = (
-            AccountDay.objects.filter(day__gte=first, account_id__in=accounts)
+            _visible(AccountDay.objects.filter(day__gte=first), accounts)
             .values("day")
             .annotate(**{c: Sum(c) for c in SLA_COLUMNS})
             .order_by()

@@ -44,6 +44,8 @@ def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
         pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still plain synchronous calls, so Django's async guard is lifted for browser tests.
+    # expect()'s own wait (5 s by default) is process-wide; generous for the same reason.
+    expect.set_options(timeout=15_000)
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     contexts: list[BrowserContext] = []
@@ -63,7 +65,6 @@ def browser(live_server: object, tmp_path: Path) -> Iterator[OpenBrowser]:
                 )
                 # Generous: the suite shares two cores; a wait ends as soon as it is met.
                 context.set_default_timeout(30_000)
-                expect.set_options(timeout=15_000)
                 contexts.append(context)
                 return context
 
